@@ -1,0 +1,130 @@
+"""Command line: a thin layer over the library. Exit codes: 0 ok, 2 a file could not be read."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from extractor.errors import ExtractorError
+from extractor.model import Document, Paragraph, Table
+from extractor.reading import parse
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def _expand(paths: Sequence[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")))
+        else:
+            out.append(p)
+    return out
+
+
+def _error_entry(path: Path, err: ExtractorError) -> dict[str, Any]:
+    return {"path": str(path), "error": err.to_dict()}
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    results: list[tuple[Path, Document | ExtractorError]] = []
+    for path in _expand(args.files):
+        try:
+            if not path.exists():
+                raise FileNotFoundError(path)
+            results.append((path, parse(path)))
+        except ExtractorError as err:
+            results.append((path, err))
+        except OSError as err:
+            print(f"Không mở được tệp / cannot open file: {path}: {err.strerror or err}", file=sys.stderr)
+            return EXIT_UNREADABLE
+    if args.format == "json":
+        out = {
+            "documents": [
+                doc.model_dump(mode="json") if isinstance(doc, Document) else _error_entry(path, doc)
+                for path, doc in results
+            ]
+        }
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for path, doc in results:
+            sys.stdout.write(render_text(doc) if isinstance(doc, Document) else _render_error(path, doc))
+    return EXIT_UNREADABLE if any(isinstance(d, ExtractorError) for _, d in results) else EXIT_OK
+
+
+def _render_error(path: Path, err: ExtractorError) -> str:
+    return f"=== {path}\n  LỖI / ERROR [{err.code}]: {err.message_vi}\n  {err.message_en}\n\n"
+
+
+def render_text(doc: Document) -> str:
+    """A readable view of what was read: one line per paragraph, tables as grids, with places."""
+    s = doc.source
+    lines = [
+        f"=== {s.path or s.filename or '(bytes)'}",
+        f"    định dạng/format: {s.format}  trang/pages: {s.pages}  sha256: {s.sha256[:16]}…"
+        + (f"  (chuyển đổi bằng {s.converted_by})" if s.converted_by else ""),
+    ]
+    for n in doc.notices:
+        lines.append(f"    ! {n.message_vi} / {n.message_en}")
+    for b in doc.blocks:
+        where = f"[tr.{b.page if b.page is not None else '-'} d.{b.line}]"
+        tag = "" if b.role == "body" else " (lề trang/furniture)"
+        if isinstance(b, Paragraph):
+            label = f"{b.list_label} " if b.list_label and not b.text.startswith(b.list_label) else ""
+            text = b.text.replace("\n", "⏎")
+            lines.append(f"{where:>12} ¶{tag} {label}{text}")
+        elif isinstance(b, Table):
+            pages = ",".join(map(str, b.pages))
+            lines.append(
+                f"{where:>12} ▦{tag} bảng/table {b.n_rows}×{b.n_cols}"
+                + (f" trang/pages {pages}" if pages else "")
+                + ("" if b.ruled else " (không kẻ khung/borderless)")
+            )
+            lines.extend(_render_table(b))
+    return "\n".join(lines) + "\n\n"
+
+
+def _render_table(t: Table) -> list[str]:
+    out = []
+    for row in t.rows:
+        cells = []
+        for c in row.cells:
+            span = f"⟨{c.row_span}×{c.col_span}⟩" if c.row_span > 1 or c.col_span > 1 else ""
+            cells.append(span + c.text.replace("\n", "⏎"))
+        mark = "H" if row.header else " "
+        out.append(f"{'':>12} {mark}{row.index:>3} │ " + " │ ".join(cells))
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="extractor",
+        description="Đọc và kiểm tra báo cáo chấm điểm CNTT, chuyển đổi số / Read and audit commune reports.",
+    )
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse", help="đọc tệp và in mô hình tài liệu / print the document model of each file")
+    p.add_argument("files", nargs="+", help="tệp hoặc thư mục / files or directories")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.set_defaults(func=cmd_parse)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except KeyboardInterrupt:
+        print("Đã dừng / interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

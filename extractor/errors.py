@@ -1,0 +1,153 @@
+"""Every error the library raises, in one tree.
+
+    ExtractorError                 base; carries a code and a Vietnamese + English reason
+     ├── InputError                the user's file cannot be read as a report
+     │    ├── EmptyFileError       0 bytes, or only whitespace
+     │    ├── TooLargeError        over the configured size limit
+     │    ├── UnsupportedFormatError  bytes match no format we read (garbage, images, …)
+     │    ├── CorruptFileError     the format is known but the file is broken (truncated PDF, bad zip)
+     │    ├── EncryptedFileError   password-protected PDF, DOCX or XLSX
+     │    ├── UnsafeFileError      zip bomb, XML with DTD/entity declarations
+     │    ├── NoPagesError         a PDF with zero pages
+     │    └── ConversionError      LibreOffice could not convert a legacy file (or timed out)
+     ├── NeedsOCRError             a scanned PDF: pages carry images and no text layer
+     └── InternalError             a defect of ours; never the user's fault
+
+Only the edges (CLI, HTTP API) translate these into exit codes and response bodies.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ExtractorError(Exception):
+    """Base class. ``code`` is stable and machine-readable; the two messages are for people."""
+
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message_vi: str, message_en: str, *, detail: str | None = None) -> None:
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.message_vi} / {self.message_en}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+        }
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+class InputError(ExtractorError):
+    code = "input_error"
+
+
+class EmptyFileError(InputError):
+    code = "empty_file"
+
+    def __init__(self) -> None:
+        super().__init__("Tệp rỗng, không có nội dung.", "The file is empty.")
+
+
+class TooLargeError(InputError):
+    code = "too_large"
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"Tệp quá lớn ({size:,} byte; giới hạn {limit:,} byte).",
+            f"The file is too large ({size:,} bytes; the limit is {limit:,} bytes).",
+        )
+
+
+class UnsupportedFormatError(InputError):
+    code = "unsupported_format"
+
+    def __init__(self, what: str = "") -> None:
+        super().__init__(
+            "Không nhận dạng được định dạng tệp (chỉ đọc PDF, DOCX, DOC, XLSX, TXT, MD)."
+            + (f" Nội dung trông giống: {what}." if what else ""),
+            "Unrecognised file format (readable: PDF, DOCX, DOC, XLSX, TXT, MD)."
+            + (f" The content looks like: {what}." if what else ""),
+        )
+
+
+class CorruptFileError(InputError):
+    code = "corrupt_file"
+
+    def __init__(self, fmt: str, detail: str | None = None) -> None:
+        super().__init__(
+            f"Tệp {fmt.upper()} bị hỏng hoặc không đầy đủ, không đọc được.",
+            f"The {fmt.upper()} file is corrupt or truncated and cannot be read.",
+            detail=detail,
+        )
+
+
+class EncryptedFileError(InputError):
+    code = "encrypted"
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(
+            f"Tệp {fmt.upper()} được đặt mật khẩu; hãy gửi bản không khóa.",
+            f"The {fmt.upper()} file is password-protected; send an unlocked copy.",
+        )
+
+
+class UnsafeFileError(InputError):
+    code = "unsafe_file"
+
+    def __init__(self, reason_vi: str, reason_en: str) -> None:
+        super().__init__(
+            f"Tệp bị từ chối vì không an toàn: {reason_vi}.", f"The file was refused as unsafe: {reason_en}."
+        )
+
+
+class NoPagesError(InputError):
+    code = "no_pages"
+
+    def __init__(self) -> None:
+        super().__init__("Tệp PDF không có trang nào.", "The PDF has no pages.")
+
+
+class ConversionError(InputError):
+    code = "conversion_failed"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            "Không chuyển đổi được tệp Word cũ (.doc) sang định dạng đọc được.",
+            "The legacy Word (.doc) file could not be converted to a readable format.",
+            detail=detail,
+        )
+
+
+class NeedsOCRError(ExtractorError):
+    """A scanned PDF. ``document`` holds whatever text layer there was (e.g. a signature stamp)."""
+
+    code = "needs_ocr"
+
+    def __init__(self, pages: int, pages_without_text: int, document: Any = None) -> None:
+        super().__init__(
+            f"Tài liệu là bản quét ({pages_without_text}/{pages} trang không có lớp chữ); cần nhận dạng ký tự (OCR).",
+            f"The document is a scan ({pages_without_text} of {pages} pages have no text layer); it needs OCR.",
+        )
+        self.pages = pages
+        self.pages_without_text = pages_without_text
+        self.document = document
+
+
+class InternalError(ExtractorError):
+    code = "internal_error"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            "Lỗi nội bộ của chương trình khi đọc tệp; xin báo cho nhóm phát triển.",
+            "An internal error occurred while reading the file; please report it.",
+            detail=detail,
+        )

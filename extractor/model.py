@@ -1,0 +1,199 @@
+"""The document model every parser produces and every rule reads.
+
+A :class:`Document` has one text (``Document.text``) in reading order. Every block, row and cell carries
+its character span into that text, so ``document.text[b.start:b.end] == b.text`` always holds and any
+finding can quote the source exactly. The text is what the file says (tone marks, NFD, no-break spaces
+and all); ``Document.norm`` is its normalised form with an offset map back (see :mod:`extractor.textnorm`).
+
+Layout of ``Document.text``: body blocks in reading order, one per line group, separated by "\\n"; a table
+row is its cells joined by "\\t"; rows are separated by "\\n". Page furniture (running headers, footers,
+page numbers) comes after the body, so it never interrupts a paragraph or a table continued across pages.
+
+Coordinates: ``bbox`` is in PDF points with the origin at the top left of the page (pdfplumber's).
+Pages and lines are 1-based. ``line`` is the line of the block's first character counted from the start of
+its page in ``Document.text`` (from the start of the file for formats without pages), unless a parser
+knows the line in the source file better (text files).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from extractor.textnorm import NormText, normalize
+
+Format = Literal["pdf", "docx", "xlsx", "doc", "txt", "md"]
+Role = Literal["body", "furniture"]
+
+
+class BBox(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    def union(self, other: BBox) -> BBox:
+        return BBox(
+            x0=min(self.x0, other.x0),
+            top=min(self.top, other.top),
+            x1=max(self.x1, other.x1),
+            bottom=max(self.bottom, other.bottom),
+        )
+
+
+class Notice(BaseModel):
+    """Something worth knowing about how the file was read (not an audit finding)."""
+
+    code: str
+    message_vi: str
+    message_en: str
+    page: int | None = None
+
+
+class Source(BaseModel):
+    path: str | None = None
+    filename: str | None = None
+    sha256: str
+    size: int
+    format: Format
+    declared_format: str | None = Field(None, description="what the file name's extension claims")
+    pages: int | None = None
+    ocr: bool = False
+    converted_by: str | None = Field(None, description="e.g. 'libreoffice' for a legacy .doc")
+
+
+class Cell(BaseModel):
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+    line: int | None = None
+    bbox: BBox | None = None
+    value: Decimal | None = Field(None, description="typed number where the format stores one (XLSX)")
+    formula: str | None = None
+
+
+class Row(BaseModel):
+    index: int
+    cells: list[Cell]
+    start: int
+    end: int
+    page: int | None = None
+    header: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\t".join(c.text for c in self.cells)
+
+
+class _Block(BaseModel):
+    index: int
+    start: int
+    end: int
+    page: int | None = None
+    line: int | None = None
+    bbox: BBox | None = None
+    role: Role = "body"
+
+
+class Paragraph(_Block):
+    kind: Literal["paragraph"] = "paragraph"
+    text: str
+    style: str | None = Field(None, description="heading, title, list_item, page_number, … where known")
+    list_label: str | None = Field(None, description="the rendered list number or bullet, e.g. '1.' or '-'")
+    level: int | None = None
+
+
+class Table(_Block):
+    kind: Literal["table"] = "table"
+    n_rows: int
+    n_cols: int
+    rows: list[Row]
+    header_rows: int = 0
+    ruled: bool = True
+    pages: list[int] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.rows)
+
+    def cells(self) -> list[Cell]:
+        return [c for r in self.rows for c in r.cells]
+
+    def grid(self) -> list[list[Cell | None]]:
+        """n_rows × n_cols; a merged cell fills every slot it covers."""
+        grid: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells():
+            for r in range(cell.row, min(cell.row + cell.row_span, self.n_rows)):
+                for c in range(cell.col, min(cell.col + cell.col_span, self.n_cols)):
+                    grid[r][c] = cell
+        return grid
+
+    def texts(self) -> list[list[str]]:
+        """Cell texts as a plain grid; a merged cell's text stands in its first slot only."""
+        out = [[""] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells():
+            if cell.row < self.n_rows and cell.col < self.n_cols:
+                out[cell.row][cell.col] = cell.text
+        return out
+
+
+Block = Annotated[Paragraph | Table, Field(discriminator="kind")]
+
+
+class Page(BaseModel):
+    number: int
+    width: float | None = None
+    height: float | None = None
+    start: int = 0
+    end: int = 0
+    has_text_layer: bool = True
+
+    @property
+    def landscape(self) -> bool:
+        return bool(self.width and self.height and self.width > self.height)
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(ignored_types=(cached_property,))
+
+    source: Source
+    text: str
+    pages: list[Page] = Field(default_factory=list)
+    blocks: list[Block] = Field(default_factory=list)
+    notices: list[Notice] = Field(default_factory=list)
+
+    @cached_property
+    def norm(self) -> NormText:
+        """The normalised text with its map back to ``text``."""
+        return normalize(self.text)
+
+    @property
+    def body(self) -> list[Paragraph | Table]:
+        return [b for b in self.blocks if b.role == "body"]
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    def quote(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+    def page_at(self, offset: int) -> int | None:
+        """The page whose text holds ``offset`` (None for formats without pages)."""
+        for page in self.pages:
+            if page.start <= offset < page.end:
+                return page.number
+        return None

@@ -1,0 +1,15 @@
+"""Knobs for reading a file; defaults suit a city officer's upload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    max_bytes: int = 100 * 1024 * 1024
+    max_pages: int = 2000
+    # LibreOffice conversion of a legacy .doc is killed after this many seconds.
+    convert_timeout: float = 60.0
+    # A PDF page with fewer printable characters than this counts as having no text layer.
+    min_chars_per_page: int = 20
