@@ -26,6 +26,7 @@ class CellSpec:
     bbox: BBox | None = None
     value: Decimal | None = None
     formula: str | None = None
+    line: int | None = None  # set only when the parser knows the source line (text files)
 
 
 @dataclass
@@ -183,6 +184,7 @@ class _Layout:
                         bbox=c.bbox,
                         value=c.value,
                         formula=c.formula,
+                        line=c.line,
                     )
                 )
             row_pages = [c.page for c in cells if c.page is not None]
@@ -234,8 +236,9 @@ def _assign_lines(text: str, blocks: list[Paragraph | Table]) -> None:
             b.line = line_of(b.start) - base
         if isinstance(b, Table):
             for cell in b.cells():
-                cell_base = line_of(page_start[(b.role, cell.page)]) - 1
-                cell.line = line_of(cell.start) - cell_base
+                if cell.line is None:
+                    cell_base = line_of(page_start[(b.role, cell.page)]) - 1
+                    cell.line = line_of(cell.start) - cell_base
 
 
 def _page_ranges(pages: list[Page], blocks: list[Paragraph | Table]) -> list[Page]:

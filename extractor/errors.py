@@ -70,12 +70,12 @@ class TooLargeError(InputError):
 class UnsupportedFormatError(InputError):
     code = "unsupported_format"
 
-    def __init__(self, what: str = "") -> None:
+    def __init__(self, what_vi: str = "", what_en: str = "") -> None:
         super().__init__(
             "Không nhận dạng được định dạng tệp (chỉ đọc PDF, DOCX, DOC, XLSX, TXT, MD)."
-            + (f" Nội dung trông giống: {what}." if what else ""),
+            + (f" Nội dung là {what_vi}." if what_vi else ""),
             "Unrecognised file format (readable: PDF, DOCX, DOC, XLSX, TXT, MD)."
-            + (f" The content looks like: {what}." if what else ""),
+            + (f" The content is {what_en}." if what_en else ""),
         )
 
 

@@ -30,17 +30,18 @@ ZIP_MAGIC = b"PK\x03\x04"
 # An office part inflating past this, or by more than this ratio, is treated as a bomb.
 MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
 MAX_RATIO = 200
-_SIGNATURES: list[tuple[bytes, str]] = [
-    (b"\x89PNG", "ảnh PNG / PNG image"),
-    (b"\xff\xd8\xff", "ảnh JPEG / JPEG image"),
-    (b"II*\x00", "ảnh TIFF / TIFF image"),
-    (b"MM\x00*", "ảnh TIFF / TIFF image"),
-    (b"GIF8", "ảnh GIF / GIF image"),
-    (b"{\\rtf", "RTF"),
-    (b"\x1f\x8b", "gzip"),
-    (b"Rar!", "RAR"),
-    (b"7z\xbc\xaf", "7-Zip"),
+_SIGNATURES: list[tuple[bytes, str, str]] = [
+    (b"\x89PNG", "ảnh PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "ảnh JPEG", "a JPEG image"),
+    (b"II*\x00", "ảnh TIFF", "a TIFF image"),
+    (b"MM\x00*", "ảnh TIFF", "a TIFF image"),
+    (b"GIF8", "ảnh GIF", "a GIF image"),
+    (b"{\\rtf", "văn bản RTF", "an RTF document"),
+    (b"\x1f\x8b", "tệp nén gzip", "a gzip archive"),
+    (b"Rar!", "tệp nén RAR", "a RAR archive"),
+    (b"7z\xbc\xaf", "tệp nén 7-Zip", "a 7-Zip archive"),
 ]
+BINARY = ("dữ liệu nhị phân", "binary data")
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,12 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed(_sniff_zip(data))
     if data.startswith(OLE_MAGIC):
         return Sniffed(_sniff_ole(data))
-    for magic, what in _SIGNATURES:
+    for magic, what_vi, what_en in _SIGNATURES:
         if data.startswith(magic):
-            raise UnsupportedFormatError(what)
+            raise UnsupportedFormatError(what_vi, what_en)
     decoded = decode_text(data)
     if decoded is None:
-        raise UnsupportedFormatError("dữ liệu nhị phân / binary data")
+        raise UnsupportedFormatError(*BINARY)
     text, encoding = decoded
     return Sniffed("md" if looks_like_markdown(text) else "txt", encoding)
 
@@ -72,13 +73,13 @@ def _sniff_zip(data: bytes) -> Format:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = set(zf.namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise CorruptFileError("zip", detail=str(exc)) from exc
+        raise CorruptFileError("docx/xlsx", detail=str(exc)) from exc
     if "word/document.xml" in names:
         fmt: Format = "docx"
     elif "xl/workbook.xml" in names:
         fmt = "xlsx"
     else:
-        raise UnsupportedFormatError("tệp nén ZIP / a ZIP archive")
+        raise UnsupportedFormatError("tệp nén ZIP", "a ZIP archive")
     check_zip_safety(zf)
     check_xml_safety(zf)
     return fmt
@@ -133,8 +134,8 @@ def _sniff_ole(data: bytes) -> Format:
     if "WordDocument" in streams:
         return "doc"
     if "Workbook" in streams or "Book" in streams:
-        raise UnsupportedFormatError("bảng tính Excel cũ (.xls) / a legacy Excel .xls workbook")
-    raise UnsupportedFormatError("tệp OLE không phải Word / an OLE file that is not a Word document")
+        raise UnsupportedFormatError("bảng tính Excel cũ (.xls)", "a legacy Excel .xls workbook")
+    raise UnsupportedFormatError("tệp OLE không phải Word", "an OLE file that is not a Word document")
 
 
 _BOMS = [

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 import regex
@@ -59,8 +59,8 @@ def _swap_tone(pair: str) -> str:
 
 def _replacement(piece: str) -> str:
     if piece.startswith("&") and piece.endswith(";"):
-        decoded = html.unescape(piece)
-        return unicodedata.normalize("NFC", decoded)
+        decoded = unicodedata.normalize("NFC", html.unescape(piece))
+        return "".join(_CHAR_MAP.get(c, c) for c in decoded)
     if len(piece) == 1:
         return _CHAR_MAP.get(piece, piece)
     return unicodedata.normalize("NFC", piece)
@@ -81,10 +81,14 @@ class NormText:
     _verbatim: list[bool] = field(repr=False)
 
     def to_original(self, i: int) -> int:
-        """Original offset of normalised offset ``i`` (a start: the beginning of its segment)."""
+        """Original offset of normalised offset ``i`` taken as a start: the beginning of its segment, and
+        before any characters that normalisation deleted there."""
+        k = bisect_left(self._norm, i)
+        if k < len(self._norm) and self._norm[k] == i:
+            return self._orig[k]
         if i >= len(self.text):
             return len(self.original)
-        k = bisect_right(self._norm, i) - 1
+        k -= 1
         if self._verbatim[k]:
             return self._orig[k] + (i - self._norm[k])
         return self._orig[k]
