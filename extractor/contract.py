@@ -1,0 +1,159 @@
+"""The outside of the product: the REPORT objects of spec/audit-contract.md §2, as pydantic models.
+
+Field names are fixed by the contract; more fields may be added. Points are exact Decimals inside the
+library and are written to JSON as numbers, rounded once at this edge (see ``Points``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, PlainSerializer
+
+# Points and totals: Decimal inside; on output rounded half-up to 2 decimals (the precision communes
+# write), then written as a JSON number. This is the only place points are rounded.
+POINTS_QUANTUM = Decimal("0.01")
+
+
+def round_points(value: Decimal) -> Decimal:
+    return value.quantize(POINTS_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def _points_out(value: Decimal | None) -> float | None:
+    return None if value is None else float(round_points(value))
+
+
+def _decimal_out(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+Points = Annotated[Decimal, PlainSerializer(_points_out, return_type=float | None, when_used="always")]
+Number = Annotated[Decimal, PlainSerializer(_decimal_out, return_type=float | None, when_used="always")]
+
+DocKind = Literal["cong_van", "bao_cao", "thong_bao", "ke_hoach", "quyet_dinh", "to_trinh", "phu_luc", "other"]
+Severity = Literal["error", "warning", "info"]
+Verdict = Literal["dat", "khong_dat"]
+
+
+class Location(BaseModel):
+    page: int | None = None
+    line: int | None = None
+    table: int | None = None
+    row: int | None = None
+    start: int | None = None
+    end: int | None = None
+    quote: str = ""
+
+
+class Citation(BaseModel):
+    kind: str
+    number: str | None = None
+    symbol: str | None = None
+    date: date | None = None
+    issuer: str | None = None
+    subject: str | None = None
+    text: str
+    location: Location
+    malformed: bool = False
+    malformed_reason: str | None = None
+
+
+class Rate(BaseModel):
+    value: Number
+    text: str
+
+
+class Metric(BaseModel):
+    text: str
+    value: Number
+    unit: str
+    subject: str
+    location: Location
+    criterion_id: str | None = None
+    denominator: Number | None = None
+    numerator: Number | None = None
+
+
+class Period(BaseModel):
+    label: str
+    start: date
+    end: date
+
+
+class DocumentInfo(BaseModel):
+    kind: DocKind = "other"
+    number: str | None = None
+    issuer: str | None = None
+    commune: str | None = None
+    date: date | None = None
+    period: Period | None = None
+    signer: str | None = None
+    signer_title: str | None = None
+    place: str | None = None
+    subject: str | None = None
+    recipient: str | None = None
+    symbol: str | None = None
+
+
+class ScoreRow(BaseModel):
+    stt: str | None = None
+    parent_stt: str | None = None
+    criterion_id: str | None = None
+    title: str
+    max_points: Points | None = None
+    claimed_points: Points | None = None
+    recomputed_points: Points | None = None
+    appraised_points: Points | None = None
+    evidence_text: str = ""
+    citations: list[Citation] = Field(default_factory=list)
+    rates: list[Rate] = Field(default_factory=list)
+    location: Location
+    claimed_text: str | None = None
+    max_text: str | None = None
+    match: str | None = Field(None, description="how the row was matched to its criterion: stt, title, …")
+
+
+class Scorecard(BaseModel):
+    rows: list[ScoreRow] = Field(default_factory=list)
+    claimed_total: Points | None = None
+    recomputed_total: Points | None = None
+    max_total: Points | None = None
+    threshold: Points | None = None
+    claimed_verdict: Verdict | None = None
+    recomputed_verdict: Verdict | None = None
+    estimated: bool = False
+    total_text: str | None = None
+    threshold_text: str | None = None
+    rubric: str | None = None
+    table: int | None = None
+
+
+class Finding(BaseModel):
+    code: str
+    severity: Severity
+    message: str
+    criterion_id: str | None = None
+    expected: Any = None
+    found: Any = None
+    location: Location | None = None
+
+
+class SourceInfo(BaseModel):
+    path: str
+    sha256: str
+    format: str
+    pages: int | None = None
+    ocr: bool = False
+
+
+class Report(BaseModel):
+    source: SourceInfo
+    document: DocumentInfo
+    scorecard: Scorecard | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    metrics: list[Metric] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    letter_total: Points | None = Field(None, description="total claimed in the letter body")
+    letter_total_location: Location | None = None
