@@ -6,7 +6,7 @@ library and are written to JSON as numbers, rounded once at this edge (see ``Poi
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
@@ -51,7 +51,7 @@ class Citation(BaseModel):
     kind: str
     number: str | None = None
     symbol: str | None = None
-    date: date | None = None
+    date: dt.date | None = None
     issuer: str | None = None
     subject: str | None = None
     text: str
@@ -78,8 +78,8 @@ class Metric(BaseModel):
 
 class Period(BaseModel):
     label: str
-    start: date
-    end: date
+    start: dt.date
+    end: dt.date
 
 
 class DocumentInfo(BaseModel):
@@ -87,7 +87,7 @@ class DocumentInfo(BaseModel):
     number: str | None = None
     issuer: str | None = None
     commune: str | None = None
-    date: date | None = None
+    date: dt.date | None = None
     period: Period | None = None
     signer: str | None = None
     signer_title: str | None = None

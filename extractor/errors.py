@@ -11,6 +11,7 @@
      │    ├── NoPagesError         a PDF with zero pages
      │    └── ConversionError      LibreOffice could not convert a legacy file (or timed out)
      ├── NeedsOCRError             a scanned PDF: pages carry images and no text layer
+     ├── RubricError               a rubric file that does not validate (names the bad key)
      └── InternalError             a defect of ours; never the user's fault
 
 Only the edges (CLI, HTTP API) translate these into exit codes and response bodies.
@@ -151,3 +152,17 @@ class InternalError(ExtractorError):
             "An internal error occurred while reading the file; please report it.",
             detail=detail,
         )
+
+
+class RubricError(ExtractorError):
+    """A rubric file that does not validate: a configuration error, named by file and key."""
+
+    code = "rubric_invalid"
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        listing = "; ".join(problems)
+        super().__init__(
+            f"Bộ tiêu chí '{source}' không hợp lệ: {listing}",
+            f"Rubric '{source}' is invalid: {listing}",
+        )
+        self.problems = problems

@@ -102,6 +102,15 @@ class NormText:
             return self.to_original(i)
         return self._orig[k + 1] if k + 1 < len(self._orig) else len(self.original)
 
+    def to_norm(self, o: int) -> int:
+        """Normalised offset of original offset ``o`` (inside a replaced segment: its start)."""
+        if o >= len(self.original):
+            return len(self.text)
+        k = bisect_right(self._orig, o) - 1
+        if self._verbatim[k]:
+            return self._norm[k] + (o - self._orig[k])
+        return self._norm[k]
+
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
         return self.to_original(start), self.to_original_end(end)
 

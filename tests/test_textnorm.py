@@ -69,3 +69,11 @@ def test_offset_map_round_trips(text: str) -> None:
     assert offsets == sorted(offsets), "the map must never run backwards"
     for m in regex.finditer(r"\w+", n.text):
         assert normalize(n.quote(m.start(), m.end())).text == m.group()
+
+
+@given(st.lists(_ALPHABET, max_size=60).map("".join))
+def test_to_norm_inverts_to_original_on_segment_starts(text: str) -> None:
+    n = normalize(text)
+    for i in range(len(n.text) + 1):
+        assert n.to_norm(n.to_original(i)) <= i
+    assert n.to_norm(len(text)) == len(n.text)

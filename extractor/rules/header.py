@@ -1,0 +1,212 @@
+"""The document header: kind, number, issuer, commune, place, date, subject, recipient, signer.
+
+Catalogue (matched line by line on normalised text; see extractor/rules/lines.py):
+  - number        e.g. "Số: 1498/UBND-VHXH"; "Số: /TB-UBND" -> number None (a draft), symbol kept
+  - kind          e.g. symbol code "/BC-UBND" -> bao_cao; a title line "THÔNG BÁO"; "V/v …" -> cong_van
+  - agency        e.g. "ỦY BAN NHÂN DÂN" / "XÃ NGHI DƯƠNG" -> issuer "UBND xã Nghi Dương", commune "Nghi Dương"
+  - place, date   e.g. "Xã Nguyễn Lương Bằng, ngày 12 tháng 6 năm 2026"; "ngày tháng năm 2026" -> None
+  - subject       e.g. "V/v báo cáo kết quả …" (up to the next header element); for reports, the title lines
+  - recipient     e.g. "Kính gửi: Sở Khoa học và Công nghệ"
+  - signer        e.g. "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH" / "Đoàn Văn Cát"
+
+When the agency block is missing, the commune comes from the place line (see _commune_fallbacks).
+Nothing is guessed: a field not written is None.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+
+from extractor.contract import DocKind, DocumentInfo, Location
+from extractor.model import Document
+from extractor.rules.dates import DATE_RE, find_dates
+from extractor.rules.lines import Line, body_lines
+from extractor.rules.locate import Locator
+
+HEAD_LINES = 40  # the header lives in the first lines of a letter
+
+_NUMBER = regex.compile(r"^Số\s*:?\s*(?P<num>\d*)\s*(?P<sym>/[^\s,;]*)?", regex.IGNORECASE)  # e.g. "Số: 1498/UBND-VHXH"
+_KIND_CODES: dict[str, DocKind] = {
+    "BC": "bao_cao",
+    "TB": "thong_bao",
+    "KH": "ke_hoach",
+    "QĐ": "quyet_dinh",
+    "TTR": "to_trinh",
+    "CV": "cong_van",
+}
+_TITLES: list[tuple[str, DocKind]] = [
+    ("BÁO CÁO", "bao_cao"),
+    ("THÔNG BÁO", "thong_bao"),
+    ("KẾ HOẠCH", "ke_hoach"),
+    ("QUYẾT ĐỊNH", "quyet_dinh"),
+    ("TỜ TRÌNH", "to_trinh"),
+    ("PHỤ LỤC", "phu_luc"),
+]
+_AGENCY = regex.compile(r"^(ỦY BAN NHÂN DÂN|UBND|UỶ BAN NHÂN DÂN)$", regex.IGNORECASE)  # e.g. "ỦY BAN NHÂN DÂN"
+_LOCALITY = regex.compile(r"^(XÃ|PHƯỜNG|ĐẶC KHU|THỊ TRẤN)\s+(\p{Lu}[\p{Lu}\s\-]+)$")  # e.g. "XÃ NGHI DƯƠNG"
+_PLACE_DATE = regex.compile(r"^(?P<place>[^,\n]{2,60}),\s*(?=ngày)", regex.IGNORECASE)  # e.g. "Kiến Hưng, ngày"
+_VV = regex.compile(r"^V/v\s*(?P<subject>.*)$", regex.IGNORECASE)  # e.g. "V/v báo cáo kết quả …"
+_TO = regex.compile(r"^Kính\s+gửi\s*:?\s*(?P<to>.*)$", regex.IGNORECASE)  # e.g. "Kính gửi: Sở KH&CN"
+_SIGN_MARK = regex.compile(r"^(TM|KT|TL|Q|TUQ)\.\s*\S")  # e.g. "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"
+_TITLE_LINE = regex.compile(r"^[\p{Lu}\s.,\-]+$")  # e.g. "PHÓ CHỦ TỊCH"
+_NAME = regex.compile(r"^(\p{Lu}\p{Ll}*)(\s+\p{Lu}\p{Ll}*){1,4}$")  # e.g. "Đoàn Văn Cát"
+# e.g. "UBND xã Kiến Hưng", "Ủy ban nhân dân phường Lê Chân" (words on one line)
+_BODY_COMMUNE = regex.compile(r"(?:UBND|Ủy ban nhân dân) (xã|phường) (\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+){0,3})")
+_LEVEL = regex.compile(r"(?:UBND|Ủy ban nhân dân) (xã|phường)\b")  # e.g. "Chủ tịch UBND xã"
+_PLACE_COMMUNE = regex.compile(r"^(?:xã|phường)\s+(.+)$", regex.IGNORECASE)
+
+
+@dataclass
+class HeaderResult:
+    info: DocumentInfo
+    locations: dict[str, Location] = field(default_factory=dict)
+    number_blank: bool = False
+    date_blank: bool = False
+
+
+def extract_header(doc: Document) -> HeaderResult:
+    lines = body_lines(doc)
+    head = lines[:HEAD_LINES]
+    loc = Locator(doc)
+    result = HeaderResult(DocumentInfo())
+    _number_and_kind(head, result, loc)
+    _agency(head, result)
+    _place_and_date(head, result, loc)
+    _subject_and_recipient(head, result)
+    _signer(lines, result, loc)
+    _commune_fallbacks(doc, result)
+    return result
+
+
+def _number_and_kind(head: list[Line], result: HeaderResult, loc: Locator) -> None:
+    info = result.info
+    for line in head:
+        m = _NUMBER.match(line.text)
+        if m and (m.group("num") or m.group("sym")):
+            num, sym = m.group("num"), (m.group("sym") or "")
+            info.symbol = sym.lstrip("/") or None
+            info.number = f"{num}{sym}" if num else None
+            result.number_blank = not num
+            result.locations["number"] = loc.from_norm(line.start, line.start + m.end())
+            break
+    info.kind = _kind_from_symbol(info.symbol) or _kind_from_title(head) or ("cong_van" if _has_vv(head) else "other")
+
+
+def _kind_from_symbol(symbol: str | None) -> DocKind | None:
+    """ "BC-UBND" -> bao_cao; a symbol with no kind code ("UBND-VHXH") is a công văn's."""
+    if not symbol:
+        return None
+    code = symbol.split("-")[0].upper()
+    return _KIND_CODES.get(code, "cong_van")
+
+
+def _kind_from_title(head: list[Line]) -> DocKind | None:
+    for line in head:
+        for title, kind in _TITLES:
+            if line.text.upper() == title:
+                return kind
+    return None
+
+
+def _has_vv(head: list[Line]) -> bool:
+    return any(_VV.match(line.text) for line in head)
+
+
+def _agency(head: list[Line], result: HeaderResult) -> None:
+    for i, line in enumerate(head[:-1]):
+        if _AGENCY.match(line.text):
+            m = _LOCALITY.match(head[i + 1].text)
+            if m:
+                level = m.group(1).lower()
+                name = _title_case(m.group(2))
+                result.info.commune = name
+                result.info.issuer = f"UBND {level} {name}"
+            return
+
+
+def _title_case(upper: str) -> str:
+    return " ".join(w[:1].upper() + w[1:].lower() for w in upper.split())
+
+
+def _place_and_date(head: list[Line], result: HeaderResult, loc: Locator) -> None:
+    for line in head:
+        m = _PLACE_DATE.match(line.text)
+        dates = find_dates(line.text)
+        if not m or not dates:
+            continue
+        d = dates[0]
+        result.info.place = m.group("place").strip()
+        result.info.date = d.value
+        result.date_blank = d.blank
+        result.locations["date"] = loc.from_norm(line.start, line.end)
+        return
+
+
+def _subject_and_recipient(head: list[Line], result: HeaderResult) -> None:
+    info = result.info
+    for i, line in enumerate(head):
+        vv = _VV.match(line.text)
+        if vv and info.subject is None:
+            parts = [vv.group("subject")]
+            for nxt in head[i + 1 : i + 6]:
+                if _stops_subject(nxt.text):
+                    break
+                parts.append(nxt.text)
+            info.subject = " ".join(p for p in parts if p).strip() or None
+        to = _TO.match(line.text)
+        if to and info.recipient is None:
+            info.recipient = to.group("to").strip() or None
+    if info.subject is None:
+        info.subject = _report_title(head)
+
+
+def _stops_subject(text: str) -> bool:
+    return bool(_PLACE_DATE.match(text) or _TO.match(text) or DATE_RE.search(text) or _TITLE_LINE.match(text))
+
+
+def _report_title(head: list[Line]) -> str | None:
+    """For a report or notice without V/v: the line after its title word, e.g. "BÁO CÁO" / "Kết quả …"."""
+    for i, line in enumerate(head[:-1]):
+        if any(line.text.upper() == title for title, _ in _TITLES):
+            first = head[i + 1]
+            same_block = [ln.text for ln in head[i + 1 :] if ln.block == first.block]
+            return " ".join(same_block)
+    return None
+
+
+def _signer(lines: list[Line], result: HeaderResult, loc: Locator) -> None:
+    for i, line in enumerate(lines):
+        if not _SIGN_MARK.match(line.text):
+            continue
+        titles: list[str] = []
+        for nxt in lines[i : i + 8]:
+            if _NAME.match(nxt.text) and not _TITLE_LINE.match(nxt.text):
+                result.info.signer = nxt.text
+                result.info.signer_title = titles[-1] if titles else None
+                result.locations["signer"] = loc.from_norm(nxt.start, nxt.end)
+                return
+            if _TITLE_LINE.match(nxt.text) or _SIGN_MARK.match(nxt.text):
+                titles.append(_SIGN_MARK.sub(lambda m: m.group()[-1], nxt.text))
+            else:
+                break
+
+
+def _commune_fallbacks(doc: Document, result: HeaderResult) -> None:
+    """No agency block: the place line names the commune ("Xã Nguyễn Lương Bằng", or "Kiến Hưng" when the
+    body does not name another commune); the level (xã/phường) comes from how the body names the UBND."""
+    info = result.info
+    text = doc.norm.text[:50_000]
+    if info.commune is None and info.place:
+        m = _PLACE_COMMUNE.match(info.place)
+        named = {n.lower() for _, n in (mm.groups() for mm in _BODY_COMMUNE.finditer(text))}
+        if m:
+            info.commune = m.group(1).strip()
+        elif not named or info.place.lower() in named:
+            info.commune = info.place
+    if info.issuer is None and info.commune:
+        levels = Counter(m.group(1).lower() for m in _LEVEL.finditer(text))
+        if levels:
+            info.issuer = f"UBND {levels.most_common(1)[0][0]} {info.commune}"
