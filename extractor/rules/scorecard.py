@@ -1,0 +1,220 @@
+"""Find the scoring appendix by what its columns mean, and read its rows as written.
+
+Column roles, recognised from folded header text whatever their order, over one or two header rows:
+  stt        e.g. "STT", "TT", "Số TT"
+  title      e.g. "Tiêu chí", "Nội dung tiêu chí", "Lĩnh vực/Tiêu chí/Tiêu chí thành phần", "Chỉ tiêu"
+  max        e.g. "Điểm tối đa", "Điểm chuẩn", "Thang điểm"
+  claimed    e.g. "Điểm đạt", "Điểm tự chấm", "Điểm tự đánh giá"
+  appraised  e.g. "Điểm thẩm định"
+  evidence   e.g. "Tài liệu kiểm chứng", "Minh chứng"
+A table is a scorecard when it has a title column and a points column (max or claimed). The total row:
+e.g. "TỔNG ĐIỂM", "Tổng cộng", "Tổng số điểm" with "99,25 /100"; a threshold e.g. "≥ 70 điểm: Đạt yêu cầu".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import regex
+
+from extractor.contract import Location
+from extractor.model import Cell, Document, Table
+from extractor.rules.locate import Locator
+from extractor.rules.points import read_points
+from extractor.textnorm import fold, normalize_text
+
+# (role, folded header patterns) in priority order: the first role whose pattern matches a column wins.
+ROLE_PATTERNS: list[tuple[str, regex.Pattern[str]]] = [
+    ("appraised", regex.compile(r"tham dinh")),  # e.g. "Điểm thẩm định"
+    ("claimed", regex.compile(r"diem dat|tu cham|tu danh gia|diem tu|diem dat duoc")),  # e.g. "Điểm tự chấm"
+    ("max", regex.compile(r"toi da|diem chuan|thang diem|diem quy dinh")),  # e.g. "Điểm tối đa"
+    ("evidence", regex.compile(r"kiem chung|minh chung|tai lieu")),  # e.g. "Tài liệu kiểm chứng"
+    ("stt", regex.compile(r"^(stt|tt|so tt|so thu tu)$")),  # e.g. "STT"
+    ("title", regex.compile(r"tieu chi|noi dung|linh vuc|chi tieu|nhiem vu")),  # e.g. "Tiêu chí"
+    ("note", regex.compile(r"ghi chu")),
+]
+# folded, e.g. "tong diem", "tong cong", "cong:" (a whole cell; "Cổng thông tin…" is no total)
+_TOTAL = regex.compile(r"^(tong diem|tong cong|tong so diem)\b|^(tong|cong)\s*:?$")
+_THRESHOLD = regex.compile(r"(?:≥|>=|từ)\s*(\d+(?:[.,]\d+)?)\s*điểm")  # e.g. "≥ 70 điểm"
+_STT = regex.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.?|[a-zđ][.)]?)$", regex.IGNORECASE)
+
+
+@dataclass
+class Columns:
+    roles: dict[str, int]
+    header_rows: int
+
+    def get(self, role: str) -> int | None:
+        return self.roles.get(role)
+
+
+@dataclass
+class RawRow:
+    """A scorecard row as written, before rubric matching and recomputation."""
+
+    row: int
+    stt: str | None
+    parent_stt: str | None
+    title: str
+    max_points: Decimal | None
+    claimed_points: Decimal | None
+    appraised_points: Decimal | None
+    max_text: str | None
+    claimed_text: str | None
+    evidence: Cell | None
+    location: Location
+    claimed_location: Location | None = None
+
+
+@dataclass
+class RawScorecard:
+    table: Table
+    table_index: int
+    columns: Columns
+    rows: list[RawRow] = field(default_factory=list)
+    claimed_total: Decimal | None = None
+    max_total: Decimal | None = None
+    total_text: str | None = None
+    total_location: Location | None = None
+    threshold: Decimal | None = None
+    threshold_text: str | None = None
+
+
+def detect_columns(table: Table) -> Columns | None:
+    grid = table.grid()
+    n_header = _header_row_count(table)
+    roles: dict[str, int] = {}
+    for col in range(table.n_cols):
+        parts = []
+        for r in range(n_header):
+            cell = grid[r][col]
+            if cell is not None and cell.text not in parts:
+                parts.append(cell.text)
+        label = fold(" ".join(parts))
+        role = next((role for role, pat in ROLE_PATTERNS if pat.search(label)), None)
+        if role and role not in roles:
+            roles[role] = col
+    if "title" not in roles or not ({"max", "claimed"} & roles.keys()):
+        return None
+    return Columns(roles, n_header)
+
+
+def _header_row_count(table: Table) -> int:
+    """Rows before the first whose first cell is an STT; at most 3 (two- and three-row headers)."""
+    texts = table.texts()
+    for r, row in enumerate(texts[:4]):
+        if row and _STT.match(row[0].strip()) and r > 0:
+            return r
+    return max(1, min(table.header_rows, 3))
+
+
+def find_scorecard_table(doc: Document) -> tuple[int, Table, Columns] | None:
+    best: tuple[int, int, Table, Columns] | None = None
+    for i, table in enumerate(doc.tables):
+        cols = detect_columns(table)
+        if cols is None:
+            continue
+        score = len(cols.roles) * 1000 + table.n_rows
+        if best is None or score > best[0]:
+            best = (score, i, table, cols)
+    return None if best is None else (best[1], best[2], best[3])
+
+
+def read_scorecard(doc: Document) -> RawScorecard | None:
+    found = find_scorecard_table(doc)
+    if found is None:
+        return None
+    index, table, cols = found
+    card = RawScorecard(table, index, cols)
+    locator = Locator(doc)
+    grid = table.grid()
+    for r in range(cols.header_rows, table.n_rows):
+        cells = grid[r]
+        if _is_total(cells, cols):
+            _read_total(card, cells, cols, locator)
+            continue
+        row = _read_row(table, r, cells, cols, locator, card.rows)
+        if row is not None:
+            card.rows.append(row)
+    return card
+
+
+def _text(cells: list[Cell | None], col: int | None) -> str:
+    if col is None or col >= len(cells) or cells[col] is None:
+        return ""
+    cell = cells[col]
+    assert cell is not None
+    return normalize_text(cell.text).strip()
+
+
+def _is_total(cells: list[Cell | None], cols: Columns) -> bool:
+    first = fold(_text(cells, cols.get("stt")) or _text(cells, cols.get("title")))
+    return bool(_TOTAL.match(first)) or bool(_TOTAL.match(fold(_text(cells, cols.get("title")))))
+
+
+def _read_row(
+    table: Table, r: int, cells: list[Cell | None], cols: Columns, locator: Locator, previous: list[RawRow]
+) -> RawRow | None:
+    stt = _text(cells, cols.get("stt")) or None
+    title = _text(cells, cols.get("title"))
+    if not stt and not title:
+        return None
+    max_text = _text(cells, cols.get("max")) or None
+    claimed_text = _text(cells, cols.get("claimed")) or None
+    ev_col = cols.get("evidence")
+    evidence = cells[ev_col] if ev_col is not None and ev_col < len(cells) else None
+    claimed_col = cols.get("claimed")
+    claimed_cell = cells[claimed_col] if claimed_col is not None else None
+    return RawRow(
+        row=r,
+        stt=stt,
+        parent_stt=parent_of(stt, [p.stt for p in previous]),
+        title=title,
+        max_points=read_points(max_text).value if max_text else None,
+        claimed_points=read_points(claimed_text).value if claimed_text else None,
+        appraised_points=_points_of(_text(cells, cols.get("appraised"))),
+        max_text=max_text,
+        claimed_text=claimed_text,
+        evidence=evidence,
+        location=locator.row(table, r),
+        claimed_location=locator.at(claimed_cell.start, claimed_cell.end) if claimed_cell else None,
+    )
+
+
+def _points_of(text: str) -> Decimal | None:
+    return read_points(text).value if text else None
+
+
+def parent_of(stt: str | None, earlier: list[str | None]) -> str | None:
+    """ "1.3.1" -> "1.3"; a letter item ("a") -> the nearest numbered row above; top level -> None."""
+    if not stt:
+        return None
+    s = stt.rstrip(".")
+    if "." in s:
+        return s.rsplit(".", 1)[0]
+    if regex.fullmatch(r"[a-zđ]\)?", s):
+        return next((e.rstrip(".") for e in reversed(earlier) if e and regex.match(r"\d", e)), None)
+    return None
+
+
+def _read_total(card: RawScorecard, cells: list[Cell | None], cols: Columns, locator: Locator) -> None:
+    claimed = _text(cells, cols.get("claimed"))
+    reading = read_points(claimed) if claimed else None
+    if reading is None or reading.value is None:
+        numeric = [c for c in cells if c is not None and read_points(normalize_text(c.text)).value is not None]
+        if numeric:
+            claimed = normalize_text(numeric[-1].text).strip()
+            reading = read_points(claimed)
+    if reading is not None:
+        card.claimed_total = reading.value
+        card.max_total = reading.out_of or _points_of(_text(cells, cols.get("max")))
+        card.total_text = claimed
+    row_cells = [c for c in cells if c is not None]
+    if row_cells:
+        card.total_location = locator.at(row_cells[0].start, row_cells[-1].end)
+    for cell in {id(c): c for c in row_cells}.values():
+        m = _THRESHOLD.search(normalize_text(cell.text))
+        if m:
+            card.threshold = Decimal(m.group(1).replace(",", "."))
+            card.threshold_text = normalize_text(cell.text).strip()
