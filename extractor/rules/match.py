@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import regex
 
@@ -40,7 +41,9 @@ ABBREVIATIONS = {
     "pvhcc": "phuc vu hanh chinh cong",
     "khcn": "khoa hoc cong nghe",
 }
-STOPWORDS = frozenset("cua va cac duoc co ve tren tai cho theo trong voi la do nhu / - , .".split())
+STOPWORDS = frozenset(
+    ["cua", "va", "cac", "duoc", "co", "ve", "tren", "tai", "cho", "theo", "trong", "voi", "la", "do", "nhu"]
+)
 _TOKEN = regex.compile(r"[a-z0-9]+")
 
 
@@ -54,7 +57,7 @@ def tokens(text: str) -> list[str]:
 
 def features(text: str) -> set[str]:
     toks = tokens(text)
-    return set(toks) | {f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)}
+    return set(toks) | {f"{a} {b}" for a, b in pairwise(toks)}
 
 
 @dataclass(frozen=True)
