@@ -73,7 +73,12 @@ def parse(
         raise TooLargeError(len(data), options.max_bytes)
     if not data.strip():
         raise EmptyFileError()
-    sniffed = sniff(data)
+    try:
+        sniffed = sniff(data)
+    except ExtractorError:
+        raise
+    except _library_faults() as exc:
+        raise CorruptFileError("?", detail=f"{type(exc).__name__}: {exc}") from exc
     source = Source(
         path=path,
         filename=filename,

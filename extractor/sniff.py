@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import regex
@@ -72,7 +73,7 @@ def _sniff_zip(data: bytes) -> Format:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
         raise CorruptFileError("docx/xlsx", detail=str(exc)) from exc
     if "word/document.xml" in names:
         fmt: Format = "docx"
@@ -109,8 +110,11 @@ def check_xml_safety(zf: zipfile.ZipFile) -> None:
     for info in zf.infolist():
         if not info.filename.endswith((".xml", ".rels")):
             continue
-        with zf.open(info) as part:
-            head = part.read(64 * 1024)
+        try:
+            with zf.open(info) as part:
+                head = part.read(64 * 1024)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+            raise CorruptFileError("docx/xlsx", detail=f"{info.filename}: {exc}") from exc
         if _DTD.search(head):
             raise UnsafeFileError(
                 f"phần '{info.filename}' khai báo DTD/thực thể XML (nguy cơ bom thực thể)",
