@@ -13,6 +13,7 @@ CASES = [
     ("ngày 15 tháng 10 năm 2025", date(2025, 10, 15)),
     ("Xã Nguyễn Lương Bằng, ngày 12 tháng 6 năm 2026", date(2026, 6, 12)),
     ("ngày15 / 12/2025", date(2025, 12, 15)),
+    ("ngày15 tháng10 năm 2025", date(2025, 10, 15)),
     ("31-12-2025", date(2025, 12, 31)),
     ("01.4.2025", date(2025, 4, 1)),
     ("ngày 31/02/2026", None),  # impossible: read as no date, never corrected

@@ -16,7 +16,7 @@ from datetime import date
 import regex
 
 # e.g. "ngày 15 tháng 10 năm 2025"
-_WORDS = r"(?:ngày\s*)?(?P<d1>\d{1,2})\s+tháng\s+(?P<m1>\d{1,2})\s+năm\s+(?P<y1>\d{4})"
+_WORDS = r"(?:ngày\s*)?(?P<d1>\d{1,2})\s*tháng\s*(?P<m1>\d{1,2})\s*năm\s*(?P<y1>\d{4})"
 # e.g. "22/01/2026", "15 / 12/2025", "31-12-2025", "01.4.2025"
 _NUMERIC = r"(?P<d2>\d{1,2})\s*(?P<sep>[/.-])\s*(?P<m2>\d{1,2})\s*(?P=sep)\s*(?P<y2>\d{4})"
 # e.g. "ngày   tháng   năm 2026" (a draft: the day and month are left for the signer)
