@@ -21,7 +21,7 @@ import regex
 from extractor.contract import Location
 from extractor.model import Cell, Document, Table
 from extractor.rules.locate import Locator
-from extractor.rules.points import read_points
+from extractor.rules.numbers import read_points_cell as read_points
 from extractor.textnorm import fold, normalize_text
 
 # (role, folded header patterns) in priority order: the first role whose pattern matches a column wins.
@@ -208,7 +208,7 @@ def _read_total(card: RawScorecard, cells: list[Cell | None], cols: Columns, loc
             reading = read_points(claimed)
     if reading is not None:
         card.claimed_total = reading.value
-        card.max_total = reading.out_of or _points_of(_text(cells, cols.get("max")))
+        card.max_total = reading.max or _points_of(_text(cells, cols.get("max")))
         card.total_text = claimed
     row_cells = [c for c in cells if c is not None]
     if row_cells:

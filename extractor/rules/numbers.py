@@ -1,0 +1,572 @@
+"""Numbers as Vietnamese reports write them; every reading says which convention it took and why.
+
+Vietnamese writes "3.579" for 3579 and "99,25" for 99.25, yet real reports also write "71.2%" and
+"2,991 giao dịch". A token is read from its shape first, then from its context.
+
+Shapes, in priority order (``_shape``):
+  - integer                       e.g. "375", "05" (a leading zero pads a count: 5)
+  - thousands_dot                 e.g. "95.120.259.153" (every group after the first has three digits)
+  - thousands_comma               e.g. "1,234,567"
+  - thousands_dot_decimal_comma   e.g. "1.234,5"
+  - thousands_comma_decimal_dot   e.g. "1,234.5"
+  - decimal_comma                 e.g. "99,25", "0,14", "1234,567" (a comma that cannot group thousands)
+  - decimal_dot                   e.g. "71.2", "8.00" (a dot that cannot group thousands)
+  - ambiguous: "2,991", "3.579"   one separator, one to three digits before it, exactly three after
+  - unreadable                    e.g. "1.3.1", "1,2,3" (outline labels, lists)
+
+An ambiguous token is settled by the first rule that applies (``_settle``):
+  1. a leading zero ("0,125")                      -> decimal: a thousands group never follows a lone 0
+  2. a score cell (``read_points``)                -> decimal: scores stay far below a thousand
+  3. a percent after it ("12,345%")                -> decimal: percentages are not grouped
+  4. a count noun after it ("2,991 giao dịch")     -> thousands: counts are whole
+  5. a dot: always thousands ("1.429 triệu"); reports that write "71.2%" still group thousands with
+     dots (seed 004), so only rules 1–3 make a dot decimal
+  6. a comma: the convention of the same line or cell, then of the whole text: where the other numbers
+     write "." as the decimal point and never ",", a comma groups thousands
+  7. a comma with no evidence: the Vietnamese decimal comma, marked ``ambiguous``
+
+Context read around a number:
+  - qualifier before (``_QUALIFIERS``)  e.g. "≥80%", "Trên 98%", "$\\geq 70$", "gần 3.000", "dưới 15%"
+  - unit after (``_unit_after``)        e.g. "%", "phần trăm", "điểm", count nouns ("hồ sơ", "CBCC"),
+                                        magnitudes ("1.429 triệu", "28.611 tỷ đồng")
+
+``find_numbers`` skips what is not a quantity (``_SKIP``): dates (extractor.rules.dates), month/year
+("tháng 3/2026"), document symbols ("18/KH-UBND", "42/2022/NĐ-CP", "57-NQ/TW", "110KH-UBND"), numbers
+naming a document or article ("Đề án 06", "Kế hoạch số 28", "mã số TTHC 1.011963"), calendar words
+("năm 2025", "tháng 4"), bare years (2025), labels at a line start (outline "2.1.", "1.3.1", "3.2\\t";
+a table row, page or footnote number alone or before a capital: "4 Tỷ lệ…", "2\\n"), enumerators "(1)",
+codes glued to letters ("5G", "NQ57"), and ranges ("3-5 tin/bài/tuần", see ``find_ranges``).
+
+``find_fractions`` pairs "a/b" ("3.579/3.579", "39/39 CBCC", "9,49/9,5") and "a … trên tổng số b"
+("2.991 giao dịch trên tổng số 3.906 hồ sơ"); both parts share the unit after the denominator. A pair
+that could be a day and a month ("Quốc khánh 2/9", "(10/10)") is kept only with a count noun or a stated
+percentage. The stated percentage is the one written just before ("100% (39/39 CBCC)") or the first one
+a link word ("đạt", "chiếm", "tỷ lệ") introduces later in the same clause ("…, đạt 80,9%").
+
+``read_points`` reads a score cell ("4,63", "5", "8.00", "99,25 /100") and says why it could not.
+"""
+
+from __future__ import annotations
+
+import itertools
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal
+
+import regex
+
+from extractor.rules.dates import find_dates
+
+Unit = Literal["%", "count", "points"]
+Bound = Literal["ge", "gt", "le", "lt", "approx"]
+Convention = Literal["dot_decimal", "comma_decimal"]
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_SEP_RE = regex.compile(r"[.,]")
+_BIG = 1 << 62
+TOKEN_RE = regex.compile(rf"(?<![\p{{L}}\p{{N}}_])(?P<num>{_NUM})(?![\p{{L}}\p{{N}}_])")
+
+# Qualifiers written right before a number, with the bound they state.
+_QUALIFIERS: list[tuple[str, Bound]] = [
+    (r"≥|>=|\\geq?|tối thiểu|ít nhất|không dưới|không thấp hơn|từ", "ge"),  # e.g. "≥80%", "$\geq 70$"
+    (r"≤|<=|\\leq?|tối đa|không quá|không vượt quá", "le"),  # e.g. "≤ 5 ngày", "tối đa 10 điểm"
+    (r">|trên|hơn|vượt", "gt"),  # e.g. "Trên 98%", "hơn 1.000 lượt"
+    (r"<|dưới|chưa đến|chưa tới", "lt"),  # e.g. "$< 70$", "dưới 15%"
+    (r"~|khoảng|gần|xấp xỉ|ước", "approx"),  # e.g. "gần 3.000 người", "khoảng 20%"
+]
+_QUALIFIER_RE = [
+    (regex.compile(rf"(?:^|(?<![\p{{L}}]))(?P<q>{p})\s*\$?\s*$", regex.IGNORECASE), b) for p, b in _QUALIFIERS
+]
+
+# Count nouns: a number right before one of them is a whole count.
+COUNT_NOUNS = [
+    "hồ sơ", "giao dịch", "trường hợp", "thủ tục", "TTHC", "văn bản", "VBQPPL", "tài khoản", "chứng thư",
+    "người", "lượt", "CBCC", "CBCCVC", "cán bộ", "công chức", "viên chức", "công dân", "đối tượng", "hộ",
+    "đại biểu", "thành viên", "học sinh", "giáo viên", "doanh nghiệp", "hợp tác xã", "đơn vị", "cơ quan",
+    "xã", "phường", "thôn", "tổ", "cơ sở", "trường", "nhiệm vụ", "báo cáo", "kế hoạch", "quyết định",
+    "công văn", "dịch vụ", "tin", "bài", "buổi", "lớp", "cuộc", "hội nghị", "sản phẩm", "biên chế",
+    "máy", "bộ", "thiết bị", "chiếc", "cái", "tờ", "cuốn", "túi", "ghế", "bàn", "quạt", "mắt", "lần",
+    "vấn đề", "kiến nghị", "phản ánh", "ý kiến", "mô hình", "sáng kiến", "chương trình", "hệ thống",
+    "phần mềm", "chữ ký số", "thuê bao", "tiêu chí", "chỉ tiêu", "nội dung", "phiếu", "camera",
+]  # fmt: skip
+_NOUN_ALTERNATIVES = "|".join(r"\s+".join(map(regex.escape, n.split())) for n in sorted(COUNT_NOUNS, key=len)[::-1])
+_COUNT_RE = regex.compile(rf"^\s*(?P<noun>{_NOUN_ALTERNATIVES})(?!\p{{L}})", regex.IGNORECASE)
+_PERCENT_RE = regex.compile(r"^\s?(?:%|phần trăm(?!\p{L}))")
+_POINTS_RE = regex.compile(r"^\s*(?P<noun>điểm)(?!\p{L})", regex.IGNORECASE)
+_MAGNITUDES = {"nghìn": 3, "ngàn": 3, "triệu": 6, "tỷ": 9, "tỉ": 9}
+_MAGNITUDE_RE = regex.compile(r"^\s*(?P<noun>(?P<mag>nghìn|ngàn|triệu|tỷ|tỉ)(?:\s+đồng)?)(?!\p{L})", regex.IGNORECASE)
+
+# What is not a quantity, in the order it is checked.
+_SKIP = {
+    # e.g. "tháng 3/2026", "10/2025": a month and its year
+    "month_year": regex.compile(r"(?<![\d/.])(?:0?[1-9]|1[0-2])\s*[/.-]\s*(?:19|20)\d\d(?![\d/])"),
+    # e.g. "18/KH-UBND", "42/2022/NĐ-CP", "57-NQ/TW", "1404//UBND-VHXH", "66.7/2025/NQ-CP"
+    "symbol": regex.compile(r"(?<![\p{L}\d])\d[\d.]*(?:/\d{4})?(?:/{1,2}|-)\s?\p{Lu}"),
+}
+_DOC_WORDS = (
+    r"đề án|nghị quyết|nghị định|quyết định|chỉ thị|thông tư|kế hoạch|công văn|báo cáo|thông báo|tờ trình|"
+    r"hướng dẫn|luật|điều|khoản|mục|phụ lục|chương|biểu|mẫu|bảng|phần|tiêu chí|"
+    r"KH|QĐ|CV|Cv|TB|BC|NQ|ĐA|CT|HD|TTr|NĐ|TT|mã(?:\s+số)?(?:\s+\p{Lu}+)?"
+)
+_NAMING_RE = regex.compile(rf"(?<!\p{{L}})(?:{_DOC_WORDS})(?:\s+số)?\s*:?\s*$", regex.IGNORECASE)
+_CALENDAR_RE = regex.compile(r"(?<!\p{L})(?:ngày|tháng|năm|quý|kỳ|giai đoạn|niên độ)\s*$", regex.IGNORECASE)
+_LABEL_LEAD_RE = regex.compile(r"[ \t#*>]*")  # e.g. "### **2.1. Công tác": Markdown before a label
+_LABEL_AFTER_RE = regex.compile(r"\.(?!\d)|\)|\t")  # e.g. "2.1. ", "a) ", "3.2\t"
+_DOTTED_LABEL_AFTER_RE = regex.compile(r"\s+\p{Lu}")  # e.g. "3.2 Tồn tại"
+# e.g. "4 Tỷ lệ hồ sơ" (a table row read as text), "2\n" (a page number), "1 Cụ thể:" (a footnote)
+_LONE_LABEL_AFTER_RE = regex.compile(r"[ \t]*(?:\n|$)|\s+\p{Lu}")
+RANGE_RE = regex.compile(
+    rf"(?<![\p{{L}}\p{{N}}_/.,])(?P<a>{_NUM}) *(?P<pa>%)? *[-–—] *(?P<b>{_NUM})(?![\p{{L}}\p{{N}}_/]|[.,]\d)"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumberReading:
+    value: Decimal
+    reading: str  # integer, decimal_comma, decimal_dot, thousands_dot, thousands_comma, …
+    reason: str
+    unit: Unit | None = None
+    noun: str | None = None  # the count noun, "điểm" or the magnitude word after the number
+    magnitude: int = 0  # power of ten of "nghìn"/"triệu"/"tỷ" after it: 1.429 triệu = 1429 x 10^6
+    bound: Bound | None = None
+    qualifier: str | None = None  # as written: "Trên", "≥"
+    ambiguous: bool = False  # no shape or context settled it; the Vietnamese default was taken
+
+    @property
+    def scaled(self) -> Decimal:
+        """The value with its magnitude word applied: "1.429 triệu" -> 1429000000."""
+        return self.value.scaleb(self.magnitude)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumberMatch(NumberReading):
+    start: int
+    end: int
+    text: str  # the number and a "%" right after it: "99,38 %"
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+@dataclass(frozen=True, kw_only=True)
+class FractionMatch:
+    numerator: NumberMatch
+    denominator: NumberMatch
+    start: int
+    end: int
+    text: str
+    form: Literal["slash", "words"]
+    percent: NumberMatch | None = None  # the percentage stated with it, when there is one
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+    @property
+    def ratio_percent(self) -> Decimal | None:
+        d = self.denominator.value
+        return None if d == 0 else self.numerator.value * 100 / d
+
+
+@dataclass(frozen=True, kw_only=True)
+class RangeMatch:
+    low: NumberReading
+    high: NumberReading
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PointsReading:
+    value: Decimal | None
+    reason: str
+    reading: str | None = None
+    max: Decimal | None = None  # "99,25 /100" -> 100
+    text: str = ""
+
+
+# --- shapes ---------------------------------------------------------------------------------------
+
+
+def _grouped(groups: list[str]) -> bool:
+    return 1 <= len(groups[0]) <= 3 and groups[0][0] != "0" and all(len(g) == 3 for g in groups[1:])
+
+
+def _shape(num: str) -> tuple[str, Decimal | None]:
+    """(shape, value) from the token alone; value None for the ambiguous and the unreadable."""
+    seps = _SEP_RE.findall(num)
+    groups = _SEP_RE.split(num)
+    if not seps:
+        return "integer", Decimal(num)
+    if len(set(seps)) == 2:
+        return _mixed(num, seps, groups)
+    sep = seps[0]
+    if len(seps) > 1:
+        name = "thousands_dot" if sep == "." else "thousands_comma"
+        return (name, Decimal("".join(groups))) if _grouped(groups) else ("unreadable", None)
+    whole, frac = groups
+    if len(frac) == 3 and _grouped(groups):
+        return ("ambiguous_dot" if sep == "." else "ambiguous_comma"), None
+    return ("decimal_dot" if sep == "." else "decimal_comma"), Decimal(f"{whole}.{frac}")
+
+
+def _mixed(num: str, seps: list[str], groups: list[str]) -> tuple[str, Decimal | None]:
+    last = seps[-1]
+    if seps.count(last) != 1 or not _grouped(groups[:-1]):
+        return "unreadable", None
+    name = "thousands_dot_decimal_comma" if last == "," else "thousands_comma_decimal_dot"
+    return name, Decimal("".join(groups[:-1]) + "." + groups[-1])
+
+
+# --- context --------------------------------------------------------------------------------------
+
+
+def _unit_after(after: str) -> tuple[Unit | None, str | None, int]:
+    if after.lstrip(" ").startswith("$"):  # "$\geq 70$ điểm": the end of a formula written in Markdown
+        after = after.lstrip(" ")[1:]
+    if _PERCENT_RE.match(after):
+        return "%", None, 0
+    if m := _POINTS_RE.match(after):
+        return "points", m.group("noun"), 0
+    if m := _MAGNITUDE_RE.match(after):
+        return None, " ".join(m.group("noun").split()), _MAGNITUDES[m.group("mag").lower()]
+    if m := _COUNT_RE.match(after):
+        return "count", " ".join(m.group("noun").split()), 0
+    return None, None, 0
+
+
+def _qualifier(before: str) -> tuple[Bound | None, str | None]:
+    tail = before[-24:]
+    for rx, bound in _QUALIFIER_RE:
+        if m := rx.search(tail):
+            return bound, m.group("q")
+    return None, None
+
+
+def profile(text: str) -> Convention | None:
+    """The decimal convention the unambiguous numbers of ``text`` use, when they use only one."""
+    return _convention(_shape(m.group("num"))[0] for m in _candidates(text))
+
+
+def _convention(shapes: Iterable[str]) -> Convention | None:
+    seen = set(shapes)
+    dot = seen & {"decimal_dot", "thousands_comma", "thousands_comma_decimal_dot"}
+    comma = seen & {"decimal_comma", "thousands_dot", "thousands_dot_decimal_comma"}
+    if dot and not comma:
+        return "dot_decimal"
+    if comma and not dot:
+        return "comma_decimal"
+    return None
+
+
+@dataclass(frozen=True)
+class _Context:
+    local: Convention | None = None
+    document: Convention | None = None
+    points: bool = False
+
+
+def _settle(shape: str, unit: Unit | None, ctx: _Context) -> tuple[str, str, bool]:
+    """(reading, reason, ambiguous) for a token with one separator and exactly three digits after it."""
+    sep = "dot" if shape == "ambiguous_dot" else "comma"
+    if ctx.points:
+        return f"decimal_{sep}", "a score cell: scores stay below a thousand, so the separator is decimal", False
+    if unit == "%":
+        return f"decimal_{sep}", "a percentage follows: percentages are not grouped in thousands", False
+    if unit == "count":
+        return f"thousands_{sep}", "a count noun follows: counts are whole, so the separator groups thousands", False
+    if sep == "dot":
+        return "thousands_dot", "a dot before exactly three digits groups thousands (Vietnamese)", False
+    for scope, conv in (("line or cell", ctx.local), ("document", ctx.document)):
+        if conv == "dot_decimal":
+            return "thousands_comma", f"the {scope} writes '.' as the decimal point, so ',' groups thousands", False
+        if conv == "comma_decimal":
+            return "decimal_comma", f"the {scope} writes ',' as the decimal point", False
+    return "decimal_comma", "comma before three digits with no other evidence: Vietnamese decimal comma", True
+
+
+_REASONS = {
+    "integer": "digits only",
+    "thousands_dot": "dots between groups of three digits (Vietnamese thousands)",
+    "thousands_comma": "commas between groups of three digits",
+    "thousands_dot_decimal_comma": "dots group thousands and the last comma is the decimal point (Vietnamese)",
+    "thousands_comma_decimal_dot": "commas group thousands and the last dot is the decimal point",
+    "decimal_comma": "a comma not followed by a group of three digits is the decimal point (Vietnamese)",
+    "decimal_dot": "a dot not followed by a group of three digits is the decimal point",
+}
+
+
+def _read(num: str, before: str, after: str, ctx: _Context) -> NumberReading | None:
+    shape, value = _shape(num)
+    if shape == "unreadable":
+        return None
+    unit, noun, magnitude = _unit_after(after)
+    if ctx.points and unit is None:
+        unit = "points"
+    bound, qualifier = _qualifier(before)
+    ambiguous = False
+    if value is None:
+        whole, frac = _SEP_RE.split(num)
+        shape, reason, ambiguous = _settle(shape, unit, ctx)
+        value = Decimal(whole + frac) if shape.startswith("thousands") else Decimal(f"{whole}.{frac}")
+    else:
+        reason = _REASONS[shape]
+        if shape == "integer" and len(num) > 1 and num[0] == "0":
+            reason = "digits with a leading zero that pads a count ('05 hồ sơ')"
+    return NumberReading(
+        value=value, reading=shape, reason=reason, unit=unit, noun=noun, magnitude=magnitude,
+        bound=bound, qualifier=qualifier, ambiguous=ambiguous,
+    )  # fmt: skip
+
+
+_LEAD_RE = regex.compile(rf"^\s*(?P<before>.*?)(?P<num>{_NUM})", regex.DOTALL)
+
+
+def read_number(token: str, context: str = "", *, convention: Convention | None = None) -> NumberReading | None:
+    """Read one written number: "99,25", "71.2%", "≥80%", "Trên 98%", "2,991 giao dịch", "1.429 triệu".
+
+    ``context`` is the neighbouring text (the line or table cell): the convention of its other numbers
+    settles an ambiguous comma. ``convention`` is the document's, when the caller knows it.
+    Returns None when ``token`` holds no readable number, or words other than a qualifier precede it.
+    """
+    m = _LEAD_RE.match(token)
+    if m is None or (m.group("before").strip() and _qualifier(m.group("before"))[0] is None):
+        return None
+    after = token[m.end() :]
+    ctx = _Context(local=profile(context) if context else None, document=convention)
+    return _read(m.group("num"), m.group("before"), after, ctx)
+
+
+# --- finding --------------------------------------------------------------------------------------
+
+
+def _masked(text: str) -> list[tuple[int, int]]:
+    spans = [(d.start, d.end) for d in find_dates(text)]
+    for rx in _SKIP.values():
+        spans += [(m.start(), m.end()) for m in rx.finditer(text)]
+    return _merged(spans)
+
+
+def _is_label(text: str, m: regex.Match[str]) -> bool:
+    """An outline, table-row, page or footnote number at the start of a line: "2.1.", "1.3.1", "3.2\t", "2)"."""
+    num, after = m.group("num"), text[m.end() : m.end() + 3]
+    if not _LABEL_LEAD_RE.fullmatch(text, text.rfind("\n", 0, m.start()) + 1, m.start()):
+        return False
+    if "." in num and _shape(num)[0] == "unreadable":
+        return True  # "1.3.1"
+    if "," in num or any(len(g) > 2 for g in num.split(".")[1:]):
+        return False
+    if _LABEL_AFTER_RE.match(after):
+        return True
+    if "." in num:
+        return bool(_DOTTED_LABEL_AFTER_RE.match(after))
+    return len(num) <= 2 and bool(_LONE_LABEL_AFTER_RE.match(after))
+
+
+def _skipped(text: str, m: regex.Match[str]) -> bool:
+    num, start, end = m.group("num"), m.start(), m.end()
+    before = text[max(0, start - 40) : start]
+    if _NAMING_RE.search(before) or _CALENDAR_RE.search(before) or _is_label(text, m):
+        return True
+    if text[start - 1 : start] == "(" and text[end : end + 1] == ")" and len(num) <= 2:
+        return True  # "(1)": an enumerator or a footnote mark
+    if regex.fullmatch(r"(?:19|20)\d\d", num):
+        unit, _, _ = _unit_after(text[end:])
+        return unit is None  # a bare year
+    return False
+
+
+def _candidates(text: str) -> list[regex.Match[str]]:
+    masks = _masked(text)
+    ranges = _merged([r.span() for r in RANGE_RE.finditer(text) if not _overlaps(r.start(), r.end(), masks)])
+    out = []
+    for m in TOKEN_RE.finditer(text):
+        if _overlaps(m.start(), m.end(), masks) or _overlaps(m.start(), m.end(), ranges) or _skipped(text, m):
+            continue
+        out.append(m)
+    return out
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) meets one of ``spans`` (sorted by start and not overlapping each other)."""
+    k = bisect_right(spans, (start, _BIG)) - 1
+    return (k >= 0 and spans[k][1] > start) or (k + 1 < len(spans) and spans[k + 1][0] < end)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _segment(text: str, pos: int) -> tuple[int, int]:
+    start = max(text.rfind("\n", 0, pos), text.rfind("\t", 0, pos)) + 1
+    ends = [i for i in (text.find("\n", pos), text.find("\t", pos)) if i >= 0]
+    return start, min(ends) if ends else len(text)
+
+
+def find_numbers(text: str) -> list[NumberMatch]:
+    """Every quantity in ``text`` (normalised text, ``doc.norm.text``), in order; see the module catalogue."""
+    found = [(m, _shape(m.group("num"))[0], _segment(text, m.start())) for m in _candidates(text)]
+    document = _convention(shape for _, shape, _ in found)
+    by_segment: dict[tuple[int, int], list[str]] = {}
+    for _, shape, seg in found:
+        by_segment.setdefault(seg, []).append(shape)
+    out = []
+    for m, _, seg in found:
+        ctx = _Context(local=_convention(by_segment[seg]), document=document)
+        r = _read(m.group("num"), text[max(0, m.start() - 40) : m.start()], text[m.end() : m.end() + 60], ctx)
+        if r is not None:
+            out.append(_at(text, r, m.start(), m.end()))
+    return out
+
+
+def _at(text: str, r: NumberReading, start: int, end: int) -> NumberMatch:
+    if r.unit == "%" and (p := _PERCENT_RE.match(text[end : end + 12])):
+        end += p.end()
+    return NumberMatch(**vars(r), start=start, end=end, text=text[start:end])
+
+
+def find_ranges(text: str) -> list[RangeMatch]:
+    """ "3-5 tin/bài/tuần", "15 - 20%": two bounds, never one number (dates and symbols excluded)."""
+    masks = _masked(text)
+    out = []
+    for m in RANGE_RE.finditer(text):
+        if _overlaps(m.start(), m.end(), masks) or all(
+            regex.fullmatch(r"(?:19|20)\d\d", g) for g in (m.group("a"), m.group("b"))
+        ):
+            continue  # a date, a symbol, or a span of years ("2026 - 2030" is a period)
+        after = text[m.end() : m.end() + 60]
+        low = _read(m.group("a"), "", ("%" if m.group("pa") else "") + after, _Context())
+        high = _read(m.group("b"), "", after, _Context())
+        if low and high:
+            out.append(RangeMatch(low=low, high=high, start=m.start(), end=m.end(), text=m.group()))
+    return out
+
+
+# --- fractions ------------------------------------------------------------------------------------
+
+_SLASH_RE = regex.compile(r"^ ?/ ?$")
+# e.g. "2.991 giao dịch trên tổng số 3.906 hồ sơ", "45 nhiệm vụ trong tổng số 50 nhiệm vụ"
+_WORDS_RE = regex.compile(r"^[\p{L}\s]{0,40}?(?<!\p{L})(?:trên|trong)\s+(?:tổng\s+số|tổng)(?:\s+\p{L}+){0,3}?\s+$")
+_CLAUSE_END_RE = regex.compile(r";|\t|\n\s*\n|\.\s+(?=\p{Lu})|\n\s*(?:[-+•]|\d+[.)])\s")
+# e.g. "…, đạt 80,9%", "chiếm tỷ lệ 98,2%", "(đạt 100%)": a stated percentage is introduced by a link word
+_LINK_RE = regex.compile(
+    r"(?<!\p{L})(?:đạt|chiếm|bằng|là|tỷ lệ|tỉ lệ)(?:\s+(?:tỷ lệ|tỉ lệ|khoảng|trên|gần|hơn))*\s*:?\s*$|[(=]\s*$",
+    regex.IGNORECASE,
+)
+_PERCENT_BEFORE_RE = regex.compile(r"\s*\(?\s*")
+
+
+def find_fractions(text: str) -> list[FractionMatch]:
+    """ "a/b" and "a … trên tổng số b" with the percentage stated next to them (see the module catalogue)."""
+    numbers = find_numbers(text)
+    out: list[FractionMatch] = []
+    for a, b in itertools.pairwise(numbers):
+        between = text[a.end : b.start]
+        if a.unit == "%" or b.unit == "%" or (out and out[-1].denominator is a):
+            continue
+        form: Literal["slash", "words"] | None = "slash" if _SLASH_RE.match(between) else None
+        if form is None and a.unit == "count" and _WORDS_RE.match(between):
+            form = "words"
+        if form is None:
+            continue
+        num, den = _share_unit(text, a, b, form)
+        frac = FractionMatch(
+            numerator=num, denominator=den, start=a.start, end=b.end, text=text[a.start : b.end], form=form
+        )
+        frac = replace(frac, percent=_stated_percent(text, frac, numbers))
+        if form == "words" or frac.percent is not None or not _day_month(a, den):
+            out.append(frac)
+    return out
+
+
+def _day_month(a: NumberMatch, b: NumberMatch) -> bool:
+    """ "Quốc khánh 2/9", "Ngày CĐS quốc gia (10/10)": a day and a month, not a fraction."""
+    small = a.reading == b.reading == "integer" and 1 <= a.value <= 31 and 1 <= b.value <= 12
+    return small and b.unit != "count"
+
+
+def _share_unit(text: str, a: NumberMatch, b: NumberMatch, form: str) -> tuple[NumberMatch, NumberMatch]:
+    """In "24.152/29.950 trường hợp" the noun after the denominator counts the numerator too."""
+    if form != "slash" or a.unit is not None or b.unit is None:
+        return a, b
+    ctx = _Context()
+    r = _read(a.text, text[max(0, a.start - 40) : a.start], text[b.end : b.end + 60], ctx)
+    if r is None or (r.reading != a.reading and not a.ambiguous):
+        return a, b
+    return NumberMatch(**vars(r), start=a.start, end=a.end, text=a.text), b
+
+
+def _percent_leads(text: str, end: int, start: int) -> bool:
+    """ "100% (39/39 CBCC)", "đạt 56% trên tổng lượt thanh toán (26.770/47.826 lượt)"."""
+    if _PERCENT_BEFORE_RE.fullmatch(text, end, start):
+        return True
+    gap = text[end:start]
+    return gap.endswith("(") and len(gap) <= 80 and not _CLAUSE_END_RE.search(gap)
+
+
+def _stated_percent(text: str, frac: FractionMatch, numbers: list[NumberMatch]) -> NumberMatch | None:
+    """The percentage written right before it ("100% (39/39 CBCC)"), else the first one after it in the
+    same clause that a link word introduces ("24.152/29.950 trường hợp, đạt 80,9%")."""
+    before = [n for n in numbers if n.end <= frac.start]
+    if before and before[-1].unit == "%" and _percent_leads(text, before[-1].end, frac.start):
+        return before[-1]
+    stop = _CLAUSE_END_RE.search(text, frac.end)
+    limit = min(stop.start() if stop else len(text), frac.end + 160)
+    for n in numbers:
+        if n.unit == "%" and frac.end <= n.start < limit and _LINK_RE.search(text, max(0, n.start - 30), n.start):
+            return n
+    return None
+
+
+# --- score cells ----------------------------------------------------------------------------------
+
+_POINTS_CELL_RE = regex.compile(
+    rf"^\(?\s*(?P<neg>-\s*)?(?P<num>{_NUM})\s*(?:/\s*(?P<max>{_NUM}))?\s*\)?\s*(?:điểm|đ)?\s*[*.]?$",
+    regex.IGNORECASE,
+)
+
+
+def read_points_cell(cell_text: str) -> PointsReading:
+    """A score cell: "4,63", "5", "8.00", "99,25 /100" (max 100), "-0,5" (a deduction).
+
+    A separator in a score is always decimal ("1.500" is 1.5: no score reaches a thousand). Anything else
+    in the cell (words, two scores, a range) leaves the value None with the reason.
+    """
+    text = " ".join(cell_text.split())
+    if not text:
+        return PointsReading(value=None, reason="empty cell", text=cell_text)
+    m = _POINTS_CELL_RE.match(text)
+    if m is None:
+        return PointsReading(value=None, reason=_unreadable_reason(text), text=cell_text)
+    ctx = _Context(points=True)
+    r = _read(m.group("num"), "", "", ctx)
+    top = _read(m.group("max"), "", "", ctx) if m.group("max") else None
+    if r is None or (m.group("max") and top is None):
+        return PointsReading(value=None, reason=f"not a number: {m.group('num')!r}", text=cell_text)
+    value = -r.value if m.group("neg") else r.value
+    reason = r.reason + ("; negative: a deduction" if m.group("neg") else "")
+    return PointsReading(value=value, reason=reason, reading=r.reading, max=top.value if top else None, text=cell_text)
+
+
+def _unreadable_reason(text: str) -> str:
+    count = len(TOKEN_RE.findall(text))
+    if count == 0:
+        return f"no number in the cell: {text!r}"
+    if count > 1:
+        return f"more than one number in the cell: {text!r}"
+    return f"words besides the score: {text!r}"
+
+
+def read_points(cell_text: str) -> Decimal | None:
+    """The score in a cell, or None when the cell is empty or unreadable (``read_points_cell`` says why)."""
+    return read_points_cell(cell_text).value
