@@ -101,6 +101,44 @@ def _render_table(t: Table) -> list[str]:
     return out
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from extractor.audit import audit_file
+
+    reports = [audit_file(path, args.rubric) for path in _expand(args.files)]
+    if args.format == "json":
+        out = {"reports": [r.model_dump(mode="json") for r in reports]}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        from extractor.render import render_report
+
+        for report in reports:
+            sys.stdout.write(render_report(report))
+    unreadable = any(f.code == "UNREADABLE" for r in reports for f in r.findings)
+    errors = any(f.severity == "error" for r in reports for f in r.findings)
+    return EXIT_UNREADABLE if unreadable else EXIT_FINDINGS if errors else EXIT_OK
+
+
+def cmd_rubric(args: argparse.Namespace) -> int:
+    from extractor.rules.rubric import list_rubrics, load_rubric
+
+    if args.action == "list":
+        for r in list_rubrics():
+            print(f"{r.id}\t{r.version}\t{len(r.criteria)} tiêu chí\t{r.total_points} điểm\t{r.name}")
+        return EXIT_OK
+    rubric = load_rubric(args.name)
+    if args.format == "json":
+        print(rubric.model_dump_json(indent=1))
+        return EXIT_OK
+    print(
+        f"{rubric.name}\n{rubric.id} {rubric.version}: tổng {rubric.total_points} điểm, đạt từ {rubric.pass_threshold}"
+    )
+    for c in rubric.criteria:
+        unit = rubric.unit_name(c) or ""
+        print(f"{c.stt:>3}. [{c.id}] {c.title}\n     {c.max_points} điểm · {c.method} · {c.window} · {unit}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="extractor",
@@ -111,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", help="tệp hoặc thư mục / files or directories")
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(func=cmd_parse)
+    a = sub.add_parser("audit", help="đọc, trích xuất và kiểm tra báo cáo / audit report files")
+    a.add_argument("files", nargs="+", help="tệp hoặc thư mục / files or directories")
+    a.add_argument("--format", choices=["json", "text"], default="text")
+    a.add_argument("--rubric", default=None, help="mã hoặc đường dẫn bộ tiêu chí / rubric id or .toml path")
+    a.set_defaults(func=cmd_audit)
+    r = sub.add_parser("rubric", help="xem các bộ tiêu chí / list or show rubrics")
+    r.add_argument("action", choices=["list", "show"])
+    r.add_argument("name", nargs="?", default="hp-cds-xa-quy-2026")
+    r.add_argument("--format", choices=["json", "text"], default="text")
+    r.set_defaults(func=cmd_rubric)
     return ap
 
 
@@ -118,6 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
+    except ExtractorError as err:  # e.g. an invalid rubric given with --rubric
+        print(f"LỖI / ERROR [{err.code}]: {err.message_vi}\n{err.message_en}", file=sys.stderr)
+        return EXIT_UNREADABLE
     except KeyboardInterrupt:
         print("Đã dừng / interrupted", file=sys.stderr)
         return 130

@@ -52,6 +52,7 @@ _VV = regex.compile(r"^V/v\s*(?P<subject>.*)$", regex.IGNORECASE)  # e.g. "V/v b
 _TO = regex.compile(r"^Kính\s+gửi\s*:?\s*(?P<to>.*)$", regex.IGNORECASE)  # e.g. "Kính gửi: Sở KH&CN"
 _SIGN_MARK = regex.compile(r"^(TM|KT|TL|Q|TUQ)\.\s*\S")  # e.g. "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"
 _TITLE_LINE = regex.compile(r"^[\p{Lu}\s.,\-]+$")  # e.g. "PHÓ CHỦ TỊCH"
+_RECIPIENTS = regex.compile(r"^(?:[-+•]\s|Nơi nhận\b)", regex.IGNORECASE)  # e.g. "- Như trên;", "Nơi nhận:"
 _NAME = regex.compile(r"^(\p{Lu}\p{Ll}*)(\s+\p{Lu}\p{Ll}*){1,4}$")  # e.g. "Đoàn Văn Cát"
 # e.g. "UBND xã Kiến Hưng", "Ủy ban nhân dân phường Lê Chân" (words on one line)
 _BODY_COMMUNE = regex.compile(r"(?:UBND|Ủy ban nhân dân) (xã|phường) (\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+){0,3})")
@@ -178,11 +179,13 @@ def _report_title(head: list[Line]) -> str | None:
 
 
 def _signer(lines: list[Line], result: HeaderResult, loc: Locator) -> None:
+    """The signature block: a mark (TM./KT./TL.), title lines, then the name. A two-column layout may put
+    the "Nơi nhận" list between the titles and the name: its bullet lines are skipped."""
     for i, line in enumerate(lines):
         if not _SIGN_MARK.match(line.text):
             continue
         titles: list[str] = []
-        for nxt in lines[i : i + 8]:
+        for nxt in lines[i : i + 14]:
             if _NAME.match(nxt.text) and not _TITLE_LINE.match(nxt.text):
                 result.info.signer = nxt.text
                 result.info.signer_title = titles[-1] if titles else None
@@ -190,7 +193,7 @@ def _signer(lines: list[Line], result: HeaderResult, loc: Locator) -> None:
                 return
             if _TITLE_LINE.match(nxt.text) or _SIGN_MARK.match(nxt.text):
                 titles.append(_SIGN_MARK.sub(lambda m: m.group()[-1], nxt.text))
-            else:
+            elif not _RECIPIENTS.match(nxt.text):
                 break
 
 

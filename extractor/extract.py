@@ -1,0 +1,129 @@
+"""From a Document to the claimed side of a contract Report: header, period, scorecard, citations, metrics.
+
+This stage reads what the report claims and ties every fact to its source; recomputation and findings
+are the audit's (extractor/audit.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractor.contract import Citation, Rate, Report, Scorecard, ScoreRow, SourceInfo
+from extractor.model import Document
+from extractor.rules.citations import document_citations
+from extractor.rules.header import HeaderResult, extract_header
+from extractor.rules.match import Candidate, RowMatch, match_titles
+from extractor.rules.metrics import LetterTotal, find_letter_total, find_metrics
+from extractor.rules.numbers import find_numbers
+from extractor.rules.periods import report_period
+from extractor.rules.rubric import Rubric, list_rubrics, load_rubric
+from extractor.rules.scorecard import RawRow, RawScorecard, read_scorecard
+
+MIN_MATCHED_SHARE = 0.5  # a rubric fits a scorecard when it explains at least half of its rows
+
+
+@dataclass
+class Extraction:
+    """Everything read from one document, before recomputation."""
+
+    doc: Document
+    header: HeaderResult
+    rubric: Rubric | None
+    raw: RawScorecard | None
+    matches: list[RowMatch]
+    report: Report
+    letter_total: LetterTotal | None
+
+
+def extract(doc: Document, rubric: Rubric | str | None = None) -> Extraction:
+    """Read one document. ``rubric``: a Rubric, a rubric id/path, or None to choose by the rows."""
+    header = extract_header(doc)
+    info = header.info
+    info.period = report_period(doc)
+    citations = document_citations(doc)
+    raw = read_scorecard(doc)
+    chosen = _choose_rubric(raw, rubric)
+    matches = _match(raw, chosen) if raw and chosen else [RowMatch(None, "none", 0.0)] * len(raw.rows if raw else [])
+    scorecard_table = raw.table_index if raw else None
+    letter_total = find_letter_total(doc, scorecard_table)
+    report = Report(
+        source=_source(doc),
+        document=info,
+        scorecard=_scorecard(raw, chosen, matches, citations) if raw else None,
+        citations=citations,
+        metrics=find_metrics(doc, chosen or load_rubric(), scorecard_table),
+        letter_total=letter_total.value if letter_total else None,
+        letter_total_location=letter_total.location if letter_total else None,
+    )
+    return Extraction(doc, header, chosen, raw, matches, report, letter_total)
+
+
+def _source(doc: Document) -> SourceInfo:
+    s = doc.source
+    return SourceInfo(path=s.path or s.filename or "", sha256=s.sha256, format=s.format, pages=s.pages, ocr=s.ocr)
+
+
+def _candidates(rubric: Rubric) -> list[Candidate]:
+    return [Candidate(c.id, (c.title, *c.aliases)) for c in rubric.criteria]
+
+
+def _match(raw: RawScorecard, rubric: Rubric) -> list[RowMatch]:
+    rows = [(r.stt, r.title) for r in raw.rows]
+    return match_titles(rows, _candidates(rubric), {c.stt: c.id for c in rubric.criteria})
+
+
+def _choose_rubric(raw: RawScorecard | None, wanted: Rubric | str | None) -> Rubric | None:
+    if isinstance(wanted, Rubric):
+        return wanted
+    if isinstance(wanted, str):
+        return load_rubric(wanted)
+    if raw is None or not raw.rows:
+        return None
+    best: tuple[float, Rubric] | None = None
+    for rubric in list_rubrics():
+        matched = sum(1 for m in _match(raw, rubric) if m.key)
+        share = matched / max(len(raw.rows), 1)
+        if share >= MIN_MATCHED_SHARE and (best is None or share > best[0]):
+            best = (share, rubric)
+    return best[1] if best else None
+
+
+def _scorecard(
+    raw: RawScorecard, rubric: Rubric | None, matches: list[RowMatch], citations: list[Citation]
+) -> Scorecard:
+    rows = [_row(r, m, citations) for r, m in zip(raw.rows, matches, strict=True)]
+    return Scorecard(
+        rows=rows,
+        claimed_total=raw.claimed_total,
+        max_total=raw.max_total if raw.max_total is not None else (rubric.total_points if rubric else None),
+        threshold=raw.threshold if raw.threshold is not None else (rubric.pass_threshold if rubric else None),
+        total_text=raw.total_text,
+        threshold_text=raw.threshold_text,
+        rubric=rubric.id if rubric else None,
+        table=raw.table_index,
+    )
+
+
+def _row(raw: RawRow, match: RowMatch, citations: list[Citation]) -> ScoreRow:
+    ev = raw.evidence
+    in_cell = [c for c in citations if ev and c.location.start is not None and ev.start <= c.location.start < ev.end]
+    return ScoreRow(
+        stt=raw.stt,
+        parent_stt=raw.parent_stt,
+        criterion_id=match.key,
+        title=raw.title,
+        max_points=raw.max_points,
+        claimed_points=raw.claimed_points,
+        appraised_points=raw.appraised_points,
+        evidence_text=ev.text if ev else "",
+        citations=in_cell,
+        rates=_rates(ev.text if ev else ""),
+        location=raw.location,
+        claimed_text=raw.claimed_text,
+        max_text=raw.max_text,
+        match=match.how if match.key else None,
+    )
+
+
+def _rates(text: str) -> list[Rate]:
+    return [Rate(value=n.value, text=n.text) for n in find_numbers(text) if n.unit == "%"]

@@ -1,0 +1,56 @@
+"""A readable Vietnamese view of one audit report (``extractor audit --format text``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from extractor.contract import Report, round_points
+
+_SEVERITY = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN"}
+_VERDICT = {"dat": "Đạt", "khong_dat": "Không đạt", None: "—"}
+
+
+def _p(value: Decimal | None) -> str:
+    return "—" if value is None else f"{round_points(value):.2f}".replace(".", ",")
+
+
+def render_report(report: Report) -> str:
+    d = report.document
+    lines = [f"=== {report.source.path}", f"    {report.source.format}, {report.source.pages or '?'} trang"]
+    period = d.period.label if d.period else "—"
+    lines += [
+        f"Văn bản: {d.kind} số {d.number or '(chưa có số)'} ngày {d.date or '(chưa có ngày)'}",
+        f"Đơn vị: {d.issuer or '—'} (xã/phường: {d.commune or '—'}) · Kỳ báo cáo: {period}",
+        f"Người ký: {d.signer or '—'}",
+    ]
+    card = report.scorecard
+    if card is None:
+        lines.append("Không tìm thấy bảng chấm điểm (phụ lục).")
+    else:
+        lines.append(f"Bảng chấm điểm ({len(card.rows)} dòng, bộ tiêu chí: {card.rubric or 'không xác định'}):")
+        lines.append(f"  {'STT':>5}  {'Tiêu chí':<50} {'Tối đa':>7} {'Tự chấm':>8} {'Tính lại':>8}")
+        for r in card.rows:
+            title = (r.title[:47] + "…") if len(r.title) > 48 else r.title
+            lines.append(
+                f"  {r.stt or '':>5}  {title:<50} {_p(r.max_points):>7} {_p(r.claimed_points):>8}"
+                f" {_p(r.recomputed_points):>8}"
+            )
+        lines.append(
+            f"  Tổng: tự chấm {_p(card.claimed_total)} · tính lại {_p(card.recomputed_total)}"
+            f" · ngưỡng {_p(card.threshold)} · kết luận {_VERDICT[card.recomputed_verdict]}"
+        )
+    lines += _findings(report)
+    return "\n".join(lines) + "\n\n"
+
+
+def _findings(report: Report) -> list[str]:
+    if not report.findings:
+        return ["Không có phát hiện nào."]
+    out = [f"Phát hiện ({len(report.findings)}):"]
+    for severity in ("error", "warning", "info"):
+        for f in (f for f in report.findings if f.severity == severity):
+            where = f" [trang {f.location.page}, dòng {f.location.line}]" if f.location else ""
+            out.append(f"  {_SEVERITY[severity]}: {f.message}{where}")
+            if f.location and f.location.quote:
+                out.append(f"      «{f.location.quote[:160]}»")
+    return out
