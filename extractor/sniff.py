@@ -80,10 +80,27 @@ def _sniff_zip(data: bytes) -> Format:
     elif "xl/workbook.xml" in names:
         fmt = "xlsx"
     else:
+        declared = _declared_office_format(zf, names)
+        if declared:  # the package says it is a Word/Excel file but lacks its main part
+            raise CorruptFileError(declared, detail="main document part missing")
         raise UnsupportedFormatError("tệp nén ZIP", "a ZIP archive")
     check_zip_safety(zf)
     check_xml_safety(zf)
     return fmt
+
+
+def _declared_office_format(zf: zipfile.ZipFile, names: set[str]) -> str | None:
+    if "[Content_Types].xml" not in names:
+        return None
+    try:
+        types = zf.read("[Content_Types].xml")[:200_000]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+        return None
+    if b"wordprocessingml.document.main" in types:
+        return "docx"
+    if b"spreadsheetml.sheet.main" in types:
+        return "xlsx"
+    return None
 
 
 def check_zip_safety(zf: zipfile.ZipFile) -> None:
