@@ -34,3 +34,9 @@ def test_blank_date_is_found_as_blank_with_its_year() -> None:
 @pytest.mark.parametrize("text", ["3.579/3.579 hồ sơ", "số 42/2022/NĐ-CP", "tháng 3/2026", "18/KH-UBND", "99,25/100"])
 def test_not_dates(text: str) -> None:
     assert find_dates(text) == []
+
+
+@pytest.mark.parametrize("text", ["ngày    tháng 12 năm 2025", "ngày      /01/2026"])
+def test_partly_blank_dates_are_blank(text: str) -> None:
+    (m,) = find_dates(text)
+    assert m.blank and m.value is None

@@ -83,3 +83,14 @@ def test_seed_drafts_have_null_number_and_date(seed, prefix: str) -> None:
     assert h.info.number is None and h.number_blank
     assert h.info.date is None and h.date_blank
     assert h.info.commune and h.info.signer
+
+
+def test_province_issues_without_a_commune() -> None:
+    h = _header("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố: /BC-UBND\n\nLâm Đồng, ngày    tháng 12 năm 2025\n\nBÁO CÁO\nX\n")
+    assert (h.info.issuer, h.info.commune) == ("UBND tỉnh Lâm Đồng", None)
+    assert h.info.date is None and h.date_blank
+
+
+def test_a_citation_with_a_date_is_not_the_place_and_date_line() -> None:
+    h = _header("BÁO CÁO\nKết quả\n\nThực hiện Quyết định số 06/QĐ-TTg, ngày 06/01/2022 của Thủ tướng.\n")
+    assert h.info.date is None and h.info.place is None

@@ -3,7 +3,8 @@
 Catalogue, in priority order (each pattern matches normalised text, ``doc.norm.text``):
   - words          e.g. "ngày 15 tháng 10 năm 2025", "ngày 12 tháng 6 năm 2026"
   - numeric        e.g. "22/01/2026", "ngày15 / 12/2025", "31-12-2025", "01.4.2025"
-  - blank (draft)  e.g. "ngày tháng năm 2026", "ngày   tháng   năm 2025": a date left blank, never guessed
+  - blank (draft)  e.g. "ngày tháng năm 2026", "ngày   tháng 12 năm 2025", "ngày   /01/2026": a date left
+                   blank, never guessed
 
 ``find_dates(text)`` returns every match with its span; ``parse_date(text)`` reads one date string.
 """
@@ -19,8 +20,9 @@ import regex
 _WORDS = r"(?:ngày\s*)?(?P<d1>\d{1,2})\s*tháng\s*(?P<m1>\d{1,2})\s*năm\s*(?P<y1>\d{4})"
 # e.g. "22/01/2026", "15 / 12/2025", "31-12-2025", "01.4.2025"
 _NUMERIC = r"(?P<d2>\d{1,2})\s*(?P<sep>[/.-])\s*(?P<m2>\d{1,2})\s*(?P=sep)\s*(?P<y2>\d{4})"
-# e.g. "ngày   tháng   năm 2026" (a draft: the day and month are left for the signer)
-_BLANK = r"ngày\s+tháng\s+năm\s+(?P<y3>\d{4})"
+# e.g. "ngày   tháng   năm 2026", "ngày    tháng 12 năm 2025", "ngày   /01/2026" (a draft: the day, and
+# often the month, are left for the signer)
+_BLANK = r"ngày\s+(?:tháng(?:\s+\d{1,2})?\s+năm\s+(?P<y3>\d{4})|/\s*\d{1,2}\s*/\s*(?P<y4>\d{4}))"
 
 DATE_RE = regex.compile(
     rf"(?<![\d/.-])(?:{_WORDS}|{_NUMERIC}|{_BLANK})(?![\d/])",
@@ -46,8 +48,9 @@ def _to_date(d: str, m: str, y: str) -> date | None:
 
 
 def _from_match(m: regex.Match[str]) -> DateMatch:
-    if m.group("y3"):
-        return DateMatch(m.start(), m.end(), m.group(), None, blank=True, year=int(m.group("y3")))
+    blank_year = m.group("y3") or m.group("y4")
+    if blank_year:
+        return DateMatch(m.start(), m.end(), m.group(), None, blank=True, year=int(blank_year))
     if m.group("y1"):
         d, mo, y = m.group("d1"), m.group("m1"), m.group("y1")
     else:

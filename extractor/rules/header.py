@@ -22,7 +22,7 @@ import regex
 
 from extractor.contract import DocKind, DocumentInfo, Location
 from extractor.model import Document
-from extractor.rules.dates import DATE_RE, find_dates
+from extractor.rules.dates import DATE_RE, match_date_at
 from extractor.rules.lines import Line, body_lines
 from extractor.rules.locate import Locator
 
@@ -46,8 +46,11 @@ _TITLES: list[tuple[str, DocKind]] = [
     ("PHỤ LỤC", "phu_luc"),
 ]
 _AGENCY = regex.compile(r"^(ỦY BAN NHÂN DÂN|UBND|UỶ BAN NHÂN DÂN)$", regex.IGNORECASE)  # e.g. "ỦY BAN NHÂN DÂN"
-_LOCALITY = regex.compile(r"^(XÃ|PHƯỜNG|ĐẶC KHU|THỊ TRẤN)\s+(\p{Lu}[\p{Lu}\s\-]+)$")  # e.g. "XÃ NGHI DƯƠNG"
-_PLACE_DATE = regex.compile(r"^(?P<place>[^,\n]{2,60}),\s*(?=ngày)", regex.IGNORECASE)  # e.g. "Kiến Hưng, ngày"
+# e.g. "XÃ NGHI DƯƠNG"; a province or city issues too, but is no commune
+_LOCALITY = regex.compile(r"^(XÃ|PHƯỜNG|ĐẶC KHU|THỊ TRẤN|TỈNH|THÀNH PHỐ)\s+(\p{Lu}[\p{Lu}\s\-]+)$")
+_COMMUNE_LEVELS = {"xã", "phường", "đặc khu", "thị trấn"}
+# e.g. "Kiến Hưng, ngày …": a short place name without digits, then the date
+_PLACE_DATE = regex.compile(r"^(?P<place>[^,\n\d]{2,40}),\s*(?=ngày)", regex.IGNORECASE)
 _VV = regex.compile(r"^V/v\s*(?P<subject>.*)$", regex.IGNORECASE)  # e.g. "V/v báo cáo kết quả …"
 _TO = regex.compile(r"^Kính\s+gửi\s*:?\s*(?P<to>.*)$", regex.IGNORECASE)  # e.g. "Kính gửi: Sở KH&CN"
 _SIGN_MARK = regex.compile(r"^(TM|KT|TL|Q|TUQ)\.\s*\S")  # e.g. "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"
@@ -56,7 +59,7 @@ _RECIPIENTS = regex.compile(r"^(?:[-+•]\s|Nơi nhận\b)", regex.IGNORECASE)  
 _NAME = regex.compile(r"^(\p{Lu}\p{Ll}*)(\s+\p{Lu}\p{Ll}*){1,4}$")  # e.g. "Đoàn Văn Cát"
 # e.g. "UBND xã Kiến Hưng", "Ủy ban nhân dân phường Lê Chân" (words on one line)
 _BODY_COMMUNE = regex.compile(r"(?:UBND|Ủy ban nhân dân) (xã|phường) (\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+){0,3})")
-_LEVEL = regex.compile(r"(?:UBND|Ủy ban nhân dân) (xã|phường)\b")  # e.g. "Chủ tịch UBND xã"
+_LEVEL = regex.compile(r"(?i)(?:UBND|Ủy ban nhân dân) (xã|phường|tỉnh|thành phố)\b")  # e.g. "Chủ tịch UBND xã"
 _PLACE_COMMUNE = regex.compile(r"^(?:xã|phường)\s+(.+)$", regex.IGNORECASE)
 
 
@@ -123,7 +126,7 @@ def _agency(head: list[Line], result: HeaderResult) -> None:
             if m:
                 level = m.group(1).lower()
                 name = _title_case(m.group(2))
-                result.info.commune = name
+                result.info.commune = name if level in _COMMUNE_LEVELS else None
                 result.info.issuer = f"UBND {level} {name}"
             return
 
@@ -135,10 +138,9 @@ def _title_case(upper: str) -> str:
 def _place_and_date(head: list[Line], result: HeaderResult, loc: Locator) -> None:
     for line in head:
         m = _PLACE_DATE.match(line.text)
-        dates = find_dates(line.text)
-        if not m or not dates:
+        d = match_date_at(line.text, m.end()) if m else None
+        if m is None or d is None:
             continue
-        d = dates[0]
         result.info.place = m.group("place").strip()
         result.info.date = d.value
         result.date_blank = d.blank
@@ -169,12 +171,18 @@ def _stops_subject(text: str) -> bool:
 
 
 def _report_title(head: list[Line]) -> str | None:
-    """For a report or notice without V/v: the line after its title word, e.g. "BÁO CÁO" / "Kết quả …"."""
+    """For a report or notice without V/v: the lines after its title word, e.g. "BÁO CÁO" / "Kết quả …",
+    continued while a line ends mid-phrase (a comma, a hyphen) or the next starts in lower case."""
     for i, line in enumerate(head[:-1]):
         if any(line.text.upper() == title for title, _ in _TITLES):
-            first = head[i + 1]
-            same_block = [ln.text for ln in head[i + 1 :] if ln.block == first.block]
-            return " ".join(same_block)
+            parts = [head[i + 1]]
+            for nxt in head[i + 2 : i + 6]:
+                prev = parts[-1]
+                if nxt.block == prev.block or prev.text.endswith((",", "-", "và")) or nxt.text[:1].islower():
+                    parts.append(nxt)
+                else:
+                    break
+            return " ".join(p.text for p in parts)
     return None
 
 
@@ -198,18 +206,20 @@ def _signer(lines: list[Line], result: HeaderResult, loc: Locator) -> None:
 
 
 def _commune_fallbacks(doc: Document, result: HeaderResult) -> None:
-    """No agency block: the place line names the commune ("Xã Nguyễn Lương Bằng", or "Kiến Hưng" when the
-    body does not name another commune); the level (xã/phường) comes from how the body names the UBND."""
+    """No agency block naming a commune: the place line names it ("Xã Nguyễn Lương Bằng", or "Kiến Hưng"
+    when the body speaks of a commune's UBND and names no other commune). A province's document has none."""
     info = result.info
+    if info.commune is not None or info.place is None or info.issuer is not None:
+        return
     text = doc.norm.text[:50_000]
-    if info.commune is None and info.place:
-        m = _PLACE_COMMUNE.match(info.place)
-        named = {n.lower() for _, n in (mm.groups() for mm in _BODY_COMMUNE.finditer(text))}
-        if m:
-            info.commune = m.group(1).strip()
-        elif not named or info.place.lower() in named:
-            info.commune = info.place
-    if info.issuer is None and info.commune:
-        levels = Counter(m.group(1).lower() for m in _LEVEL.finditer(text))
-        if levels:
-            info.issuer = f"UBND {levels.most_common(1)[0][0]} {info.commune}"
+    levels = Counter(m.group(1).lower() for m in _LEVEL.finditer(text))
+    level = levels.most_common(1)[0][0] if levels else None
+    m = _PLACE_COMMUNE.match(info.place)
+    named = {mm.group(2).lower() for mm in _BODY_COMMUNE.finditer(text)}
+    if m:
+        info.commune = m.group(1).strip()
+        level = level if level in _COMMUNE_LEVELS else info.place.split()[0].lower()
+    elif level in _COMMUNE_LEVELS and (not named or info.place.lower() in named):
+        info.commune = info.place
+    if info.commune and level in _COMMUNE_LEVELS:
+        info.issuer = f"UBND {level} {info.commune}"
