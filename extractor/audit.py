@@ -1,4 +1,4 @@
-"""Audit one file: read it, extract what it claims, and (next) recompute and raise findings.
+"""Audit: read a file, extract what it claims, recompute every score and raise every finding.
 
 ``audit_file`` never raises for the user's file: a file that cannot be read becomes a Report whose only
 finding is UNREADABLE with the reason, so a batch always yields one REPORT per file.
@@ -9,11 +9,31 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from extractor.checks.cover import check_cover_total, check_cover_values
+from extractor.checks.estimate import estimate_scorecard, no_scorecard
+from extractor.checks.evidence import (
+    check_draft,
+    check_malformed,
+    check_period,
+    check_row_evidence,
+    check_sequence,
+)
+from extractor.checks.findings import finding
+from extractor.checks.scores import check_rounding, recompute_parents, recompute_row, recompute_totals
+from extractor.checks.structure import (
+    check_criteria,
+    check_parents,
+    check_rows,
+    check_threshold,
+    check_total,
+    check_verdict,
+)
 from extractor.contract import DocumentInfo, Finding, Report, SourceInfo
 from extractor.errors import ExtractorError
-from extractor.extract import extract
+from extractor.extract import Extraction, extract
+from extractor.model import Document
 from extractor.reading import parse
-from extractor.rules.rubric import Rubric
+from extractor.rules.rubric import Rubric, load_rubric
 
 
 def audit_file(path: str | Path, rubric: Rubric | str | None = None) -> Report:
@@ -22,7 +42,64 @@ def audit_file(path: str | Path, rubric: Rubric | str | None = None) -> Report:
         doc = parse(path)
     except ExtractorError as err:
         return unreadable_report(path, err)
-    return extract(doc, rubric).report
+    return audit_document(doc, rubric)
+
+
+def audit_document(doc: Document, rubric: Rubric | str | None = None) -> Report:
+    ex = extract(doc, rubric)
+    report = ex.report
+    findings = _source_findings(doc) + _document_findings(ex)
+    if report.scorecard is not None:
+        findings += _scorecard_findings(ex)
+    else:
+        report.scorecard = estimate_scorecard(ex.rubric or load_rubric(), report.metrics, report.citations)
+        findings.append(no_scorecard(report.scorecard))
+    report.findings = findings
+    return report
+
+
+def _source_findings(doc: Document) -> list[Finding]:
+    out = []
+    if doc.source.ocr:
+        out.append(finding("OCR_USED", "Nội dung được nhận dạng ký tự (OCR) từ bản quét; cần đối chiếu bản gốc."))
+    if any(n.code == "legacy_encoding" for n in doc.notices):
+        out.append(finding("LEGACY_ENCODING", "Văn bản dùng bảng mã cũ (TCVN3/VNI) và đã được chuyển sang Unicode."))
+    return out
+
+
+def _document_findings(ex: Extraction) -> list[Finding]:
+    report = ex.report
+    return (
+        check_draft(ex.header)
+        + check_period(report.document, ex.header.locations.get("date"))
+        + check_malformed(report.citations)
+        + check_sequence(report.citations)
+    )
+
+
+def _scorecard_findings(ex: Extraction) -> list[Finding]:
+    report, rubric, raw = ex.report, ex.rubric, ex.raw
+    card = report.scorecard
+    assert card is not None and raw is not None
+    findings: list[Finding] = []
+    for row in card.rows:
+        criterion = rubric.by_id(row.criterion_id) if rubric and row.criterion_id else None
+        findings += recompute_row(row, criterion, report.metrics)
+        findings += check_row_evidence(row, rubric, report.document, ex.doc.text)
+    recompute_parents(card.rows)
+    recompute_totals(card, rubric)
+    letter = ex.letter_total
+    card.claimed_verdict = letter.verdict if letter else None
+    findings += check_rounding(card.rows, rubric)
+    findings += check_rows(card, rubric, has_evidence_column=raw.columns.get("evidence") is not None)
+    findings += check_total(card, raw.total_location)
+    findings += check_parents(card)
+    findings += check_criteria(card, rubric)
+    findings += check_verdict(card, card.claimed_verdict, letter.location if letter else None, rubric)
+    findings += check_threshold(raw.threshold, raw.threshold_text, raw.total_location, rubric)
+    findings += check_cover_total(card, report.letter_total, report.letter_total_location)
+    findings += check_cover_values(card, report.metrics)
+    return findings
 
 
 def unreadable_report(path: Path, err: ExtractorError) -> Report:
@@ -30,14 +107,14 @@ def unreadable_report(path: Path, err: ExtractorError) -> Report:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         sha = ""
-    finding = Finding(
-        code="UNREADABLE",
-        severity="error",
-        message=f"Không đọc được tệp: {err.message_vi}",
-        found={"code": err.code, "message_en": err.message_en},
-    )
     return Report(
         source=SourceInfo(path=str(path), sha256=sha, format="unknown", pages=None, ocr=False),
         document=DocumentInfo(),
-        findings=[finding],
+        findings=[
+            finding(
+                "UNREADABLE",
+                f"Không đọc được tệp: {err.message_vi}",
+                found={"code": err.code, "message_en": err.message_en},
+            )
+        ],
     )

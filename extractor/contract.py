@@ -113,6 +113,7 @@ class ScoreRow(BaseModel):
     claimed_text: str | None = None
     max_text: str | None = None
     match: str | None = Field(None, description="how the row was matched to its criterion: stt, title, …")
+    note: str | None = Field(None, description="how the recomputed points were reached, in Vietnamese")
 
 
 class Scorecard(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from extractor.contract import Report, round_points
+from extractor.contract import Location, Report, round_points
 
 _SEVERITY = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN"}
 _VERDICT = {"dat": "Đạt", "khong_dat": "Không đạt", None: "—"}
@@ -49,8 +49,20 @@ def _findings(report: Report) -> list[str]:
     out = [f"Phát hiện ({len(report.findings)}):"]
     for severity in ("error", "warning", "info"):
         for f in (f for f in report.findings if f.severity == severity):
-            where = f" [trang {f.location.page}, dòng {f.location.line}]" if f.location else ""
+            where = _where(f.location) if f.location else ""
             out.append(f"  {_SEVERITY[severity]}: {f.message}{where}")
             if f.location and f.location.quote:
-                out.append(f"      «{f.location.quote[:160]}»")
+                quote = " ".join(f.location.quote.replace("\t", " │ ").split())
+                out.append(f"      «{quote[:160]}{'…' if len(quote) > 160 else ''}»")
     return out
+
+
+def _where(loc: Location) -> str:
+    parts = []
+    if loc.page is not None:
+        parts.append(f"trang {loc.page}")
+    if loc.line is not None:
+        parts.append(f"dòng {loc.line}")
+    if loc.table is not None and loc.row is not None:
+        parts.append(f"bảng {loc.table + 1}, hàng {loc.row}")
+    return f" [{', '.join(parts)}]" if parts else ""

@@ -1,0 +1,68 @@
+"""The cover letter against its appendix.
+
+  COVER_TOTAL_MISMATCH  e.g. the letter says "Tổng điểm đạt được: 99,25/100" and TỔNG ĐIỂM reads 97,25
+  COVER_VALUE_MISMATCH  e.g. the letter says "92,5% văn bản … được ký số" and the appendix row for that
+                        criterion states 90,5%
+Rates are compared at the precision of the less precise of the two (one decimal written: ±0,05).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from extractor.checks.findings import finding, vn
+from extractor.checks.scores import ROUNDING_TOLERANCE
+from extractor.contract import Finding, Location, Metric, Scorecard
+
+
+def check_cover_total(card: Scorecard, letter_total: Decimal | None, where: Location | None) -> list[Finding]:
+    if letter_total is None or card.claimed_total is None:
+        return []
+    if abs(letter_total - card.claimed_total) <= ROUNDING_TOLERANCE:
+        return []
+    return [
+        finding(
+            "COVER_TOTAL_MISMATCH",
+            f"Công văn ghi tổng điểm {vn(letter_total)}, phụ lục ghi {vn(card.claimed_total)}.",
+            expected=card.claimed_total,
+            found=letter_total,
+            location=where,
+        )
+    ]
+
+
+def _decimals(text: str) -> int:
+    digits = text.replace("%", "").strip()
+    for sep in (",", "."):
+        if sep in digits:
+            return len(digits.rsplit(sep, 1)[1].strip())
+    return 0
+
+
+def tolerance(*texts: str) -> Decimal:
+    """Half a unit of the last decimal written by the less precise value: "80,9%" -> 0,05; "100%" -> 0,5."""
+    places = min(_decimals(t) for t in texts)
+    return Decimal(5).scaleb(-places - 1) + Decimal("1e-9")
+
+
+def check_cover_values(card: Scorecard, metrics: list[Metric]) -> list[Finding]:
+    out: list[Finding] = []
+    for row in card.rows:
+        if not row.rates or not row.criterion_id:
+            continue
+        rate = row.rates[0]
+        for m in metrics:
+            if m.criterion_id != row.criterion_id or m.unit != "%":
+                continue
+            if abs(m.value - rate.value) > tolerance(m.text, rate.text):
+                out.append(
+                    finding(
+                        "COVER_VALUE_MISMATCH",
+                        f"Công văn nêu {vn(m.value)}% cho tiêu chí {row.stt}, phụ lục ghi {vn(rate.value)}%.",
+                        criterion_id=row.criterion_id,
+                        expected=rate.value,
+                        found=m.value,
+                        location=m.location,
+                    )
+                )
+    return out
