@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 # Points and totals: Decimal inside; on output rounded half-up to 2 decimals (the precision communes
 # write), then written as a JSON number. This is the only place points are rounded.
@@ -32,12 +32,19 @@ def _decimal_out(value: Decimal | None) -> float | None:
 Points = Annotated[Decimal, PlainSerializer(_points_out, return_type=float | None, when_used="always")]
 Number = Annotated[Decimal, PlainSerializer(_decimal_out, return_type=float | None, when_used="always")]
 
+
+class ContractModel(BaseModel):
+    """Every field is always written, so the JSON Schema lists every field as required."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
 DocKind = Literal["cong_van", "bao_cao", "thong_bao", "ke_hoach", "quyet_dinh", "to_trinh", "phu_luc", "other"]
 Severity = Literal["error", "warning", "info"]
 Verdict = Literal["dat", "khong_dat"]
 
 
-class Location(BaseModel):
+class Location(ContractModel):
     page: int | None = None
     line: int | None = None
     table: int | None = None
@@ -47,7 +54,7 @@ class Location(BaseModel):
     quote: str = ""
 
 
-class Citation(BaseModel):
+class Citation(ContractModel):
     kind: str
     number: str | None = None
     symbol: str | None = None
@@ -60,12 +67,12 @@ class Citation(BaseModel):
     malformed_reason: str | None = None
 
 
-class Rate(BaseModel):
+class Rate(ContractModel):
     value: Number
     text: str
 
 
-class Metric(BaseModel):
+class Metric(ContractModel):
     text: str
     value: Number
     unit: str
@@ -76,13 +83,13 @@ class Metric(BaseModel):
     numerator: Number | None = None
 
 
-class Period(BaseModel):
+class Period(ContractModel):
     label: str
     start: dt.date
     end: dt.date
 
 
-class DocumentInfo(BaseModel):
+class DocumentInfo(ContractModel):
     kind: DocKind = "other"
     number: str | None = None
     issuer: str | None = None
@@ -97,7 +104,7 @@ class DocumentInfo(BaseModel):
     symbol: str | None = None
 
 
-class ScoreRow(BaseModel):
+class ScoreRow(ContractModel):
     stt: str | None = None
     parent_stt: str | None = None
     criterion_id: str | None = None
@@ -116,7 +123,7 @@ class ScoreRow(BaseModel):
     note: str | None = Field(None, description="how the recomputed points were reached, in Vietnamese")
 
 
-class Scorecard(BaseModel):
+class Scorecard(ContractModel):
     rows: list[ScoreRow] = Field(default_factory=list)
     claimed_total: Points | None = None
     recomputed_total: Points | None = None
@@ -131,7 +138,7 @@ class Scorecard(BaseModel):
     table: int | None = None
 
 
-class Finding(BaseModel):
+class Finding(ContractModel):
     code: str
     severity: Severity
     message: str
@@ -141,7 +148,7 @@ class Finding(BaseModel):
     location: Location | None = None
 
 
-class SourceInfo(BaseModel):
+class SourceInfo(ContractModel):
     path: str
     sha256: str
     format: str
@@ -149,7 +156,7 @@ class SourceInfo(BaseModel):
     ocr: bool = False
 
 
-class Report(BaseModel):
+class Report(ContractModel):
     source: SourceInfo
     document: DocumentInfo
     scorecard: Scorecard | None = None
