@@ -52,6 +52,7 @@ class _TableSpec:
     ruled: bool
     role: Role
     line: int | None
+    pages: list[int]
 
 
 @dataclass
@@ -97,13 +98,16 @@ class DocumentBuilder:
         ruled: bool = True,
         role: Role = "body",
         line: int | None = None,
+        pages: list[int] | None = None,
     ) -> None:
-        """Add a table given its origin cells (a merged cell once, with its spans)."""
+        """Add a table given its origin cells (a merged cell once, with its spans). ``pages`` lists pages the
+        table crosses beyond those of its cells (a row cut over three pages has no cell on the middle one)."""
         if not cells:
             return
         n_rows = max(c.row + c.row_span for c in cells)
         n_cols = max(c.col + c.col_span for c in cells)
-        self._blocks.append(_TableSpec(list(cells), n_rows, n_cols, header_rows, page, bbox, ruled, role, line))
+        spec = _TableSpec(list(cells), n_rows, n_cols, header_rows, page, bbox, ruled, role, line, list(pages or []))
+        self._blocks.append(spec)
 
     @property
     def has_content(self) -> bool:
@@ -198,7 +202,7 @@ class _Layout:
                     header=r < spec.header_rows,
                 )
             )
-        pages = sorted({c.page for r in rows for c in r.cells if c.page is not None})
+        pages = sorted({c.page for r in rows for c in r.cells if c.page is not None} | set(spec.pages))
         return Table(
             index=index,
             start=table_start,

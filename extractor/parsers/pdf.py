@@ -1,0 +1,263 @@
+"""Read a PDF into a Document: ruled tables, paragraphs in reading order, page furniture, scans.
+
+Each page is read once with pdfplumber (characters, rules and images come from one pass over the page's
+content) and closed straight away. Tables continued on the next page are stitched into one table, e.g.
+an appendix of criteria running over three pages comes out as one table with its header once. A scan
+(pages that carry images but no text layer) raises NeedsOCRError with whatever text there was.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.page import Page as PlumberPage
+
+from extractor.builder import CellSpec, DocumentBuilder
+from extractor.errors import CorruptFileError, EncryptedFileError, NeedsOCRError, NoPagesError
+from extractor.model import BBox, Document, Source
+from extractor.options import ParseOptions
+from extractor.parsers.pdf_layout import (
+    Line,
+    Para,
+    furniture_key,
+    in_margin,
+    is_page_number,
+    paragraphs,
+    reading_order,
+    text_lines,
+)
+from extractor.parsers.pdf_tables import PdfTable, TooManyRules, append_part, continues, find_tables
+
+# The last "%%EOF" must sit within this many bytes of the end, or the file was cut short.
+_EOF_WINDOW = 1024
+# A document is a scan when at least this share of its pages have images and no text layer.
+_SCAN_SHARE = 0.9
+
+Block = Para | PdfTable
+
+
+@dataclass
+class _PageData:
+    number: int
+    width: float
+    height: float
+    printable: int
+    images: int
+    tables: list[PdfTable]
+    lines: list[Line]
+    crowded: bool = False  # too many rules to look for tables (a drawing); its text is read as paragraphs
+    blocks: list[Block] = field(default_factory=list)
+    furniture: list[Para] = field(default_factory=list)
+
+
+def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
+    eof = data.rfind(b"%%EOF")
+    if eof < 0 or eof < len(data) - _EOF_WINDOW:
+        raise CorruptFileError("pdf", detail="no %%EOF near the end of the file: cut short or not a PDF")
+    builder = DocumentBuilder(source)
+    pages = _read_pages(data, options, builder)
+    for page in pages:
+        builder.add_page(page.number, page.width, page.height, page.printable >= options.min_chars_per_page)
+    _layout(pages)
+    _stitch(pages)
+    _emit(pages, builder)
+    _check_scan(data, pages, options, builder)
+    return builder.build()
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    """Whatever the PDF library raises on a broken file becomes a typed error."""
+    try:
+        yield
+    except (NoPagesError, EncryptedFileError, CorruptFileError):
+        raise
+    except Exception as exc:
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+            raise EncryptedFileError("pdf") from exc
+        raise CorruptFileError("pdf", detail=f"{type(cause).__name__}: {cause}") from exc
+
+
+def _read_pages(data: bytes, options: ParseOptions, builder: DocumentBuilder) -> list[_PageData]:
+    with _guard():
+        pdf = pdfplumber.open(io.BytesIO(data))
+    try:
+        with _guard():
+            plumber_pages = pdf.pages
+        if not plumber_pages:
+            raise NoPagesError()
+        pages = [_read_page(page, number) for number, page in enumerate(plumber_pages[: options.max_pages], 1)]
+    finally:
+        with suppress(Exception):  # closing walks the page tree again, which may be what is broken
+            pdf.close()
+    _reading_notices(pages, len(plumber_pages), options, builder)
+    return pages
+
+
+def _reading_notices(pages: list[_PageData], total: int, options: ParseOptions, builder: DocumentBuilder) -> None:
+    for page in pages:
+        if page.crowded:
+            builder.notice(
+                "table_search_skipped",
+                f"Trang {page.number} có quá nhiều đường kẻ (hình vẽ); không tìm bảng trên trang này.",
+                f"Page {page.number} draws too many rules (a drawing); no table was looked for on it.",
+                page=page.number,
+            )
+    if total > options.max_pages:
+        builder.notice(
+            "pages_skipped",
+            f"Chỉ đọc {options.max_pages} trang đầu trong {total} trang.",
+            f"Only the first {options.max_pages} of {total} pages were read.",
+        )
+
+
+def _read_page(page: PlumberPage, number: int) -> _PageData:
+    with _guard():
+        page.objects  # noqa: B018 - one pass over the content stream; everything below reads its results
+    x0, top, x1, bottom = page.bbox
+    chars = [c for c in page.chars if x0 <= c["x0"] < x1 and top <= c["top"] < bottom]
+    printable = sum(1 for c in chars if c["text"].strip())
+    try:
+        tables = find_tables(page, number, chars)
+        crowded = False
+    except TooManyRules:
+        tables, crowded = [], True
+    outside = [c for c in chars if not any(_inside(c, t.bbox) for t in tables)]
+    data = _PageData(number, float(page.width), float(page.height), printable, len(page.images), tables, [], crowded)
+    data.lines = text_lines(outside)
+    page.close()
+    return data
+
+
+def _inside(ch: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+    x = (ch["x0"] + ch["x1"]) / 2
+    y = (ch["top"] + ch["bottom"]) / 2
+    return box[0] <= x < box[2] and box[1] <= y < box[3]
+
+
+def _layout(pages: list[_PageData]) -> None:
+    """Split furniture from body text, then group the body into paragraphs ordered with the tables."""
+    repeated = _repeated_margins(pages)
+    for page in pages:
+        body: list[Line] = []
+        for line in page.lines:
+            kind = _furniture_kind(line, page, repeated)
+            if kind is None:
+                body.append(line)
+            else:
+                page.furniture.append(Para(line, style=kind or None))
+        barriers = [(t.bbox[1], t.bbox[3]) for t in page.tables]
+        blocks: list[Block] = [*paragraphs(body, barriers), *page.tables]
+        page.blocks = reading_order(blocks)
+        page.lines = []
+
+
+def _repeated_margins(pages: list[_PageData]) -> set[str]:
+    counts = Counter(
+        key for page in pages for key in {furniture_key(ln.text) for ln in page.lines if in_margin(ln, page.height)}
+    )
+    needed = 2 if len(pages) <= 4 else 3
+    return {key for key, n in counts.items() if n >= needed and any(ch.isalpha() for ch in key)}
+
+
+def _furniture_kind(line: Line, page: _PageData, repeated: set[str]) -> str | None:
+    """None for body text; "page_number" for a page number; "" for another running header or footer."""
+    if not in_margin(line, page.height):
+        return None
+    if is_page_number(line.text):
+        return "page_number"
+    return "" if furniture_key(line.text) in repeated else None
+
+
+def _stitch(pages: list[_PageData]) -> None:
+    """A table first on its page continues the table last on the page before when their columns match."""
+    last: Block | None = None
+    for page in pages:
+        blocks = page.blocks
+        first = blocks[0] if blocks else None
+        if isinstance(last, PdfTable) and isinstance(first, PdfTable) and continues(last, first):
+            append_part(last, first)
+            blocks.pop(0)
+        if blocks:
+            last = blocks[-1]
+
+
+def _bbox(box: tuple[float, float, float, float]) -> BBox:
+    return BBox(x0=box[0], top=box[1], x1=box[2], bottom=box[3])
+
+
+def _emit(pages: list[_PageData], builder: DocumentBuilder) -> None:
+    """Hand every block to the builder in reading order."""
+    for page in pages:
+        for block in page.blocks:
+            if isinstance(block, PdfTable):
+                _emit_table(block, builder)
+            else:
+                builder.add_paragraph(block.text, page=page.number, bbox=_bbox(block.bbox))
+        for para in page.furniture:
+            builder.add_paragraph(
+                para.text, page=page.number, bbox=_bbox(para.bbox), style=para.style, role="furniture"
+            )
+
+
+def _emit_table(table: PdfTable, builder: DocumentBuilder) -> None:
+    cells = [
+        CellSpec(c.text, c.row, c.col, c.row_span, c.col_span, page=c.page, bbox=_bbox(c.bbox)) for c in table.cells
+    ]
+    builder.add_table(cells, header_rows=table.header_rows, page=table.page, bbox=_bbox(table.bbox), pages=table.pages)
+
+
+def _check_scan(data: bytes, pages: list[_PageData], options: ParseOptions, builder: DocumentBuilder) -> None:
+    scanned = [p.number for p in pages if p.printable < options.min_chars_per_page and p.images]
+    if scanned and len(scanned) >= math.ceil(_SCAN_SHARE * len(pages)):
+        for number, text in _annotation_texts(data, scanned).items():
+            builder.add_paragraph(text, page=number, style="annotation", role="furniture")
+        raise NeedsOCRError(len(pages), len(scanned), document=builder.build())
+    for number in scanned:
+        builder.notice(
+            "page_without_text",
+            f"Trang {number} là ảnh quét, không có lớp chữ; nội dung trang này không được đọc.",
+            f"Page {number} is a scanned image without a text layer; its content was not read.",
+            page=number,
+        )
+
+
+def _annotation_texts(data: bytes, numbers: list[int]) -> dict[int, str]:
+    """Text drawn by annotations (e.g. a digital-signature stamp) on a scan's pages, which pdfplumber skips."""
+    import pypdfium2
+
+    out: dict[int, str] = {}
+    with suppress(pypdfium2.PdfiumError):
+        pdf = pypdfium2.PdfDocument(data)
+        try:
+            for number in numbers:
+                text = _flattened_text(pdf, number - 1)
+                if text:
+                    out[number] = text
+        finally:
+            pdf.close()
+    return out
+
+
+def _flattened_text(pdf: Any, index: int) -> str:
+    import pypdfium2.raw as pdfium_c
+
+    page = pdf[index]
+    if pdfium_c.FPDFPage_GetAnnotCount(page) > 0:
+        pdfium_c.FPDFPage_Flatten(page, pdfium_c.FLAT_NORMALDISPLAY)
+        page.close()
+        page = pdf[index]  # reloaded: the flattened annotations are now page content
+    textpage = page.get_textpage()
+    text = str(textpage.get_text_range()).strip()
+    textpage.close()
+    page.close()
+    return text

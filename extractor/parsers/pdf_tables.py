@@ -1,0 +1,397 @@
+"""Ruled tables of one PDF page: visible rules, the cell grid with spans, and the text of each cell.
+
+Only rules a reader can see make a table: white filled rectangles behind highlighted text, e.g. the
+per-line shading of a bordered Word paragraph, are dropped before pdfplumber's table finder runs. A grid
+of a single column, or one whose text runs through its column rules, is a frame or a box around
+text, not a table. Cells are origin cells only: a merged cell comes once with its row and column span.
+"""
+
+from __future__ import annotations
+
+import itertools
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+from pdfplumber.page import Page
+from pdfplumber.table import TableFinder, merge_edges
+from pdfplumber.utils import obj_to_edges
+
+from extractor.parsers.pdf_layout import text_lines
+
+Obj = dict[str, Any]
+Box = tuple[float, float, float, float]
+
+# Distinct grid lines closer than this (pt) are one line.
+_SNAP = 2.0
+# A table is a frame around text when more of its characters than this straddle a column rule.
+_MAX_STRADDLING = 0.1
+# pdfplumber's default snap and join tolerance (pt) for rules.
+_SNAP_TOL = 3
+# Pairs of (merged) rules the table finder may test for crossings on one page: a dense 9-column table
+# has ~500, a hatched drawing millions (which would take minutes).
+_MAX_CROSSINGS = 40_000
+# A number in the first column (STT) starts the data rows, e.g. "1", "1.", "2.1.3", "IV", "a)".
+_STT = regex.compile(r"^\(?(?:\d{1,3}(?:[.,]\d{1,3})*|[IVXLC]{1,6}|[a-zđ])[.)]?$", regex.IGNORECASE)
+
+
+@dataclass
+class PdfCell:
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    text: str
+    page: int
+    bbox: Box
+    # Font of the first and of the last character, e.g. to tell a row cut by a page break from a new row.
+    fonts: tuple[str, str] = ("", "")
+
+
+@dataclass
+class PdfTable:
+    page: int
+    bbox: Box
+    n_rows: int
+    n_cols: int
+    cells: list[PdfCell]
+    col_edges: list[float]
+    header_rows: int = 0
+    pages: list[int] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        return self.bbox[1]
+
+    def cell_at(self, row: int, col: int) -> PdfCell | None:
+        for c in self.cells:
+            if c.row <= row < c.row + c.row_span and c.col <= col < c.col + c.col_span:
+                return c
+        return None
+
+    def row_cells(self, row: int) -> list[PdfCell]:
+        return sorted((c for c in self.cells if c.row == row), key=lambda c: c.col)
+
+    def first_cell_text(self, row: int) -> str:
+        cell = self.cell_at(row, 0)
+        return cell.text.strip() if cell is not None and cell.row == row else ""
+
+
+def _is_white(color: Any) -> bool:
+    """White in gray (1), RGB (1, 1, 1) or CMYK (0, 0, 0, 0)."""
+    if isinstance(color, int | float):
+        return float(color) >= 0.95
+    if not isinstance(color, list | tuple) or not color or not all(isinstance(v, int | float) for v in color):
+        return False
+    if len(color) == 4:
+        return max(color) <= 0.05
+    return min(color) >= 0.95
+
+
+def _visible(obj: Obj) -> bool:
+    """Stroked or filled in a colour other than white (a white fill on white paper draws nothing)."""
+    if obj.get("object_type") == "line":
+        return not _is_white(obj.get("stroking_color"))
+    stroked = bool(obj.get("stroke")) and not _is_white(obj.get("stroking_color"))
+    filled = bool(obj.get("fill")) and not _is_white(obj.get("non_stroking_color"))
+    return stroked or filled
+
+
+def visible_edges(page: Page) -> tuple[list[Obj], list[Obj]]:
+    """Vertical and horizontal edges of the page's visible lines, rectangles and curves."""
+    vertical: list[Obj] = []
+    horizontal: list[Obj] = []
+    for obj in (*page.lines, *page.rects, *page.curves):
+        if not _visible(obj):
+            continue
+        for edge in obj_to_edges(obj):
+            if edge.get("orientation") == "v":
+                vertical.append(edge)
+            elif edge.get("orientation") == "h":
+                horizontal.append(edge)
+    return vertical, horizontal
+
+
+def _snap(values: Iterable[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _SNAP:
+            out.append(v)
+    return out
+
+
+def _index(edges: list[float], value: float) -> int:
+    """Index of the grid line nearest ``value``."""
+    i = bisect_right(edges, value)
+    if i == 0:
+        return 0
+    if i == len(edges) or value - edges[i - 1] <= edges[i] - value:
+        return i - 1
+    return i
+
+
+@dataclass
+class _Grid:
+    boxes: list[Box]
+    xs: list[float]
+    ys: list[float]
+    slots: list[tuple[int, int, int, int]]  # row, col, row_span, col_span per box
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+
+def _grid(boxes: list[Box]) -> _Grid:
+    xs = _snap(v for b in boxes for v in (b[0], b[2]))
+    ys = _snap(v for b in boxes for v in (b[1], b[3]))
+    slots = []
+    taken: set[tuple[int, int]] = set()
+    kept: list[Box] = []
+    for box in sorted(boxes, key=lambda b: (b[1], b[0])):
+        r0, r1 = _index(ys, box[1]), _index(ys, box[3])
+        c0, c1 = _index(xs, box[0]), _index(xs, box[2])
+        covered = {(r, c) for r in range(r0, r1) for c in range(c0, c1)}
+        if not covered or covered & taken:
+            continue
+        taken |= covered
+        kept.append(box)
+        slots.append((r0, c0, r1 - r0, c1 - c0))
+    return _Grid(kept, xs, ys, slots)
+
+
+def _straddling(grid: _Grid, per_cell: list[list[Obj]]) -> float:
+    """Share of a grid's characters that cross a side of their own cell: text running through the rules.
+
+    A rule that only exists between columns a merged cell spans (e.g. a section title across the table)
+    is not a side of that cell, so its text does not count.
+    """
+    crossing = total = 0
+    for (_, col, _, span), chars in zip(grid.slots, per_cell, strict=True):
+        sides = (grid.xs[col], grid.xs[col + span])
+        total += len(chars)
+        crossing += sum(1 for ch in chars if any(ch["x0"] + 0.5 < x < ch["x1"] - 0.5 for x in sides))
+    return crossing / total if total else 0.0
+
+
+def _in_box(ch: Obj, box: Box) -> bool:
+    x = (ch["x0"] + ch["x1"]) / 2
+    y = (ch["top"] + ch["bottom"]) / 2
+    return box[0] <= x < box[2] and box[1] <= y < box[3]
+
+
+def _cell_chars(grid: _Grid, chars: list[Obj]) -> list[list[Obj]]:
+    """Chars go to the cell holding their centre."""
+    owner: dict[tuple[int, int], int] = {}
+    for i, (r, c, rs, cs) in enumerate(grid.slots):
+        for rr in range(r, r + rs):
+            for cc in range(c, c + cs):
+                owner[rr, cc] = i
+    per_cell: list[list[Obj]] = [[] for _ in grid.boxes]
+    for ch in chars:
+        x = (ch["x0"] + ch["x1"]) / 2
+        y = (ch["top"] + ch["bottom"]) / 2
+        index = owner.get((bisect_right(grid.ys, y) - 1, bisect_right(grid.xs, x) - 1))
+        if index is not None:
+            per_cell[index].append(ch)
+    return per_cell
+
+
+def _font(ch: Obj) -> str:
+    name = str(ch.get("fontname", ""))
+    return name.split("+", 1)[-1]
+
+
+def _end_fonts(chars: list[Obj]) -> tuple[str, str]:
+    """Fonts of the first character of the first line and of the last character of the last line."""
+    visible = [ch for ch in chars if ch["text"].strip()]
+    if not visible:
+        return "", ""
+    top = min(ch["top"] for ch in visible)
+    bottom = max(ch["bottom"] for ch in visible)
+    first = min((ch for ch in visible if ch["top"] < top + 3), key=lambda ch: ch["x0"])
+    last = max((ch for ch in visible if ch["bottom"] > bottom - 3), key=lambda ch: ch["x1"])
+    return _font(first), _font(last)
+
+
+def _plausible(grid: _Grid, page_area: float) -> bool:
+    """At least two columns and no cell covering most of the page (a page frame)."""
+    if grid.n_cols < 2 or grid.n_rows < 1 or len(grid.boxes) < 2:
+        return False
+    return max((b[2] - b[0]) * (b[3] - b[1]) for b in grid.boxes) <= 0.5 * page_area
+
+
+class TooManyRules(Exception):
+    """The page draws more rules than a table would (a chart, a map): looking for tables would take too long."""
+
+
+def find_tables(page: Page, number: int, chars: list[Obj]) -> list[PdfTable]:
+    """The page's ruled tables, top to bottom, with cell text taken from ``chars``."""
+    vertical, horizontal = visible_edges(page)
+    if len(vertical) < 2 or len(horizontal) < 2:
+        return []
+    merged = merge_edges(vertical + horizontal, _SNAP_TOL, _SNAP_TOL, _SNAP_TOL, _SNAP_TOL)
+    vertical = [e for e in merged if e["orientation"] == "v"]
+    horizontal = [e for e in merged if e["orientation"] == "h"]
+    if len(vertical) * len(horizontal) > _MAX_CROSSINGS:
+        raise TooManyRules()
+    if len(vertical) < 2 or len(horizontal) < 2:
+        return []
+    settings = {
+        "vertical_strategy": "explicit",
+        "horizontal_strategy": "explicit",
+        "explicit_vertical_lines": vertical,
+        "explicit_horizontal_lines": horizontal,
+    }
+    tables: list[PdfTable] = []
+    page_area = float(page.width * page.height)
+    for found in TableFinder(page, settings).tables:
+        box: Box = tuple(found.bbox)  # type: ignore[assignment]
+        grid = _grid([tuple(c) for c in found.cells])  # type: ignore[misc]
+        if not _plausible(grid, page_area):
+            continue
+        per_cell = _cell_chars(grid, [ch for ch in chars if _in_box(ch, box)])
+        if _straddling(grid, per_cell) <= _MAX_STRADDLING:
+            tables.append(_to_table(grid, per_cell, number, box))
+    return tables
+
+
+def _to_table(grid: _Grid, per_cell: list[list[Obj]], number: int, box: Box) -> PdfTable:
+    cells = []
+    for (r, c, rs, cs), b, own in zip(grid.slots, grid.boxes, per_cell, strict=True):
+        text = "\n".join(line.text for line in text_lines(own, split_gaps=False)) if own else ""
+        cells.append(PdfCell(r, c, rs, cs, text, number, b, _end_fonts(own)))
+    table = PdfTable(number, box, grid.n_rows, grid.n_cols, cells, grid.xs, pages=[number])
+    table.header_rows = header_rows(table)
+    return table
+
+
+def _numbering_row(table: PdfTable, row: int) -> bool:
+    """A row of column numbers under the header, e.g. "(1) (2) (3) (4) (5)" or "1 2 3 4 5"."""
+    texts = [c.text.strip().strip("()") for c in table.row_cells(row)]
+    if len(texts) < 3 or not all(t.isdigit() for t in texts):
+        return False
+    return texts == [str(int(texts[0]) + i) for i in range(len(texts))]
+
+
+def header_rows(table: PdfTable) -> int:
+    """Rows before the first row numbered in its first cell (STT); else the rows the first cell spans."""
+    for row in range(min(table.n_rows, 8)):
+        if _STT.match(table.first_cell_text(row)) and not _numbering_row(table, row):
+            return row
+    corner = table.cell_at(0, 0)
+    spanned = corner.row_span if corner is not None else 1
+    first = [c.text.strip() for c in table.row_cells(0)]
+    looks_header = table.n_rows > spanned and all(first) and not any(_STT.match(t) for t in first)
+    return spanned if looks_header else 0
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _row_key(table: PdfTable, row: int) -> list[str]:
+    return [t for t in (_fold(c.text) for c in table.row_cells(row)) if t]
+
+
+def _same_columns(a: PdfTable, b: PdfTable) -> bool:
+    """Same column count and column widths within a few points (a shifted margin is fine)."""
+    if a.n_cols != b.n_cols:
+        return False
+    tolerance = max(4.0, 0.03 * (a.col_edges[-1] - a.col_edges[0]))
+    widths_a = [y - x for x, y in itertools.pairwise(a.col_edges)]
+    widths_b = [y - x for x, y in itertools.pairwise(b.col_edges)]
+    return all(abs(x - y) <= tolerance for x, y in zip(widths_a, widths_b, strict=True))
+
+
+_FIRST_NUMBERS = {"1", "i", "a"}
+
+
+def _restarts(a: PdfTable, b: PdfTable) -> bool:
+    """``b`` numbers its first data row 1 (or I, a) while ``a`` already has numbered rows: a new table."""
+    first = b.first_cell_text(b.header_rows).rstrip(".)").casefold() if b.header_rows < b.n_rows else ""
+    numbered = any(_STT.match(a.first_cell_text(r)) for r in range(a.header_rows, a.n_rows))
+    return first in _FIRST_NUMBERS and numbered
+
+
+def continues(a: PdfTable, b: PdfTable) -> bool:
+    """Whether ``b`` (first on its page) continues ``a`` (last on the page before)."""
+    return _same_columns(a, b) and not _restarts(a, b)
+
+
+def _repeated_header(a: PdfTable, b: PdfTable) -> int:
+    """How many leading rows of ``b`` repeat ``a``'s header (compared after folding white space)."""
+    if a.header_rows == 0 or b.n_rows == 0 or _row_key(a, 0) != _row_key(b, 0):
+        return 0
+    same = 0
+    while same < min(a.header_rows, b.n_rows) and _row_key(a, same) == _row_key(b, same):
+        same += 1
+    return same if same == a.header_rows else max(same, min(b.header_rows, a.header_rows))
+
+
+def _join(upper: str, lower: str) -> str:
+    return "\n".join(t for t in (upper, lower) if t)
+
+
+def _slanted(font: str) -> bool:
+    name = font.lower()
+    return "italic" in name or "oblique" in name
+
+
+def _is_cut(a: PdfTable, b: PdfTable, row: int) -> bool:
+    """``b``'s data row ``row`` is the rest of ``a``'s last row: its STT cell is empty and, where both rows
+    have text in a column, the text runs on upright or slanted as before (a new row often changes slant,
+    e.g. the italic scoring options under a criterion) or the text above ends with ":"."""
+    if row >= b.n_rows or a.n_rows <= a.header_rows or b.first_cell_text(row):
+        return False
+    pairs = []
+    for cell in b.row_cells(row):
+        above = a.cell_at(a.n_rows - 1, cell.col)
+        if above is not None and above.text.strip() and cell.text.strip():
+            runs_on = above.text.rstrip().endswith(":") or _slanted(above.fonts[1]) == _slanted(cell.fonts[0])
+            pairs.append(runs_on)
+    return not pairs or any(pairs)
+
+
+def _merge_cut_row(a: PdfTable, cells: list[PdfCell]) -> list[PdfCell]:
+    """Join the cells of row 0 (cut by the page break) into ``a``'s last row; return the other cells."""
+    last = a.n_rows - 1
+    rest: list[PdfCell] = []
+    for cell in cells:
+        if cell.row != 0:
+            rest.append(cell)
+            continue
+        target = a.cell_at(last, cell.col)
+        if target is None:
+            cell.row = last
+            a.cells.append(cell)
+            continue
+        target.text = _join(target.text, cell.text)
+        target.row_span += cell.row_span - 1
+    return rest
+
+
+def append_part(a: PdfTable, b: PdfTable) -> None:
+    """Stitch ``b`` under ``a``: drop a repeated header, merge a row cut by the page break."""
+    drop = _repeated_header(a, b)
+    rows = b.n_rows - drop
+    cut = _is_cut(a, b, drop)
+    cells = [c for c in b.cells if c.row >= drop]
+    for c in cells:
+        c.row -= drop
+    if cut:
+        cells = _merge_cut_row(a, cells)
+        for c in cells:
+            c.row -= 1
+        rows -= 1
+    for c in cells:
+        c.row += a.n_rows
+    a.cells.extend(cells)
+    a.n_rows += max(rows, 0)
+    a.pages.extend(p for p in b.pages if p not in a.pages)
