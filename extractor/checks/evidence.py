@@ -166,7 +166,8 @@ def check_draft(header: HeaderResult) -> list[Finding]:
         blanks.append("ngày ban hành để trống")
     if not blanks:
         return []
-    location = header.locations.get("number") or header.locations.get("date")
+    where = "number" if header.number_blank else "date"
+    location = header.locations.get(where) or header.locations.get("number") or header.locations.get("date")
     return [
         finding(
             "UNISSUED_DRAFT",

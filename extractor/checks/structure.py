@@ -25,6 +25,7 @@ _VERDICT_VI = {"dat": "Đạt", "khong_dat": "Không đạt"}
 
 def check_rows(card: Scorecard, rubric: Rubric | None, has_evidence_column: bool) -> list[Finding]:
     out: list[Finding] = []
+    parents = set(children_of(card.rows))
     for row in card.rows:
         criterion = rubric.by_id(row.criterion_id) if rubric and row.criterion_id else None
         out += _points(row)
@@ -52,7 +53,8 @@ def check_rows(card: Scorecard, rubric: Rubric | None, has_evidence_column: bool
                     location=row.location,
                 )
             )
-        if has_evidence_column and row.claimed_points and not row.evidence_text.strip():
+        is_parent = stt_key(row.stt) in parents  # its evidence stands in its children's rows
+        if has_evidence_column and row.claimed_points and not row.evidence_text.strip() and not is_parent:
             out.append(
                 finding(
                     "EVIDENCE_MISSING",
