@@ -114,7 +114,11 @@ def unreadable_report(path: Path, err: ExtractorError) -> Report:
             finding(
                 "UNREADABLE",
                 f"Không đọc được tệp: {err.message_vi}",
-                found={"code": err.code, "message_en": err.message_en},
+                found={
+                    "code": err.code,
+                    "message_en": err.message_en,
+                    **({"detail": err.detail} if err.detail else {}),
+                },
             )
         ],
     )

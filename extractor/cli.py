@@ -10,20 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from extractor.errors import ExtractorError
+from extractor.files import report_files
 from extractor.model import Document, Paragraph, Table
 from extractor.reading import parse
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
-
-
-def _expand(paths: Sequence[str]) -> list[Path]:
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")))
-        else:
-            out.append(p)
-    return out
 
 
 def _error_entry(path: Path, err: ExtractorError) -> dict[str, Any]:
@@ -32,7 +23,7 @@ def _error_entry(path: Path, err: ExtractorError) -> dict[str, Any]:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     results: list[tuple[Path, Document | ExtractorError]] = []
-    for path in _expand(args.files):
+    for path in report_files(args.files):
         try:
             if not path.exists():
                 raise FileNotFoundError(path)
@@ -102,9 +93,9 @@ def _render_table(t: Table) -> list[str]:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from extractor.audit import audit_file
+    from extractor.batch import audit_many
 
-    reports = [audit_file(path, args.rubric) for path in _expand(args.files)]
+    reports = audit_many(report_files(args.files), args.rubric, workers=args.workers)
     if args.format == "json":
         out = {"reports": [r.model_dump(mode="json") for r in reports]}
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
@@ -153,7 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("files", nargs="+", help="tệp hoặc thư mục / files or directories")
     a.add_argument("--format", choices=["json", "text"], default="text")
     a.add_argument("--rubric", default=None, help="mã hoặc đường dẫn bộ tiêu chí / rubric id or .toml path")
+    a.add_argument("--workers", type=int, default=None, help="số tiến trình / worker processes (mặc định: số lõi)")
     a.set_defaults(func=cmd_audit)
+    from extractor.diff import add_parser as add_diff
+
+    add_diff(sub)
     r = sub.add_parser("rubric", help="xem các bộ tiêu chí / list or show rubrics")
     r.add_argument("action", choices=["list", "show"])
     r.add_argument("name", nargs="?", default="hp-cds-xa-quy-2026")

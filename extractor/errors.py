@@ -9,7 +9,10 @@
      │    ├── EncryptedFileError   password-protected PDF, DOCX or XLSX
      │    ├── UnsafeFileError      zip bomb, XML with DTD/entity declarations
      │    ├── NoPagesError         a PDF with zero pages
-     │    └── ConversionError      LibreOffice could not convert a legacy file (or timed out)
+     │    ├── ConversionError      LibreOffice could not convert a legacy file (or timed out)
+     │    ├── AuditTimeoutError    reading it took longer than the batch allows
+     │    └── CannotOpenError      missing, a directory, or not readable
+     ├── WorkerCrashedError        the process reading a file died (a defect, not the user's fault)
      ├── NeedsOCRError             a scanned PDF: pages carry images and no text layer
      ├── RubricError               a rubric file that does not validate (names the bad key)
      └── InternalError             a defect of ours; never the user's fault
@@ -166,3 +169,35 @@ class RubricError(ExtractorError):
             f"Rubric '{source}' is invalid: {listing}",
         )
         self.problems = problems
+
+
+class AuditTimeoutError(InputError):
+    code = "timeout"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"Quá thời gian xử lý ({seconds:g} giây); tệp có thể quá lớn hoặc có cấu trúc bất thường.",
+            f"Processing took longer than {seconds:g} seconds; the file may be too large or malformed.",
+        )
+
+
+class CannotOpenError(InputError):
+    code = "cannot_open"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"Không mở được tệp (không tồn tại, là thư mục hoặc không có quyền đọc): {reason}",
+            f"The file cannot be opened (missing, a directory, or not readable): {reason}",
+        )
+
+
+class WorkerCrashedError(ExtractorError):
+    """The worker process died (e.g. a crash inside a PDF library): a defect, not the user's fault."""
+
+    code = "worker_crashed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Chương trình bị dừng đột ngột khi đọc tệp này; xin báo cho nhóm phát triển.",
+            "The process reading this file stopped abruptly; please report it.",
+        )

@@ -4,7 +4,8 @@ For each rubric criterion: a rate criterion takes max × the rate of the body st
 (e.g. "Tỷ lệ hồ sơ nộp trực tuyến đạt 97,5%" -> 5 × 97,5% = 4,875); any other criterion scores its full
 points when a cited document of an expected kind is about it (e.g. "Kế hoạch số 28/KH-UBND … về Chuyển
 đổi số xã … năm 2026" for the annual plan). Criteria with no statement stay unscored (points None) and
-say so. The result is marked ``estimated: true`` and never compared with a claim.
+say so. The result is marked ``estimated: true`` and never compared with a claim; it carries a verdict only
+when every criterion could be scored.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ def estimate_scorecard(rubric: Rubric, metrics: list[Metric], citations: list[Ci
     rows = [_row(c, metrics, citations, matcher) for c in rubric.criteria]
     scored = [r.recomputed_points for r in rows if r.recomputed_points is not None]
     total = sum(scored, Decimal(0)) if scored else None
+    complete = total is not None and len(scored) == len(rows)  # a verdict only when every criterion is scored
     return Scorecard(
         rows=rows,
         recomputed_total=total,
         max_total=rubric.total_points,
         threshold=rubric.pass_threshold,
-        recomputed_verdict=None if total is None else ("dat" if total >= rubric.pass_threshold else "khong_dat"),
+        recomputed_verdict=("dat" if total >= rubric.pass_threshold else "khong_dat") if complete and total else None,
         estimated=True,
         rubric=rubric.id,
     )
