@@ -12,6 +12,7 @@ from pathlib import Path
 from extractor.checks.cover import check_cover_total, check_cover_values
 from extractor.checks.estimate import estimate_scorecard, no_scorecard
 from extractor.checks.evidence import (
+    check_appendix_period,
     check_draft,
     check_malformed,
     check_period,
@@ -88,6 +89,9 @@ def _scorecard_findings(ex: Extraction) -> list[Finding]:
         findings += check_row_evidence(row, rubric, report.document, ex.doc.text)
     recompute_parents(card.rows)
     recompute_totals(card, rubric)
+    if ex.appendix_period is not None:
+        appendix = ex.appendix_period
+        findings += check_appendix_period(report.document, appendix.period, appendix.location)
     letter = ex.letter_total
     card.claimed_verdict = letter.verdict if letter else None
     findings += check_rounding(card.rows, rubric)

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractor.contract import Citation, Rate, Report, Scorecard, ScoreRow, SourceInfo
-from extractor.model import Document
+from extractor.contract import Citation, Location, Period, Rate, Report, Scorecard, ScoreRow, SourceInfo
+from extractor.model import Document, Paragraph
 from extractor.rules.citations import document_citations
 from extractor.rules.header import HeaderResult, extract_header
+from extractor.rules.locate import Locator
 from extractor.rules.match import Candidate, RowMatch, match_titles
 from extractor.rules.metrics import LetterTotal, find_letter_total, find_metrics
 from extractor.rules.numbers import find_numbers
-from extractor.rules.periods import report_period
+from extractor.rules.periods import find_periods, report_period
 from extractor.rules.rubric import Rubric, list_rubrics, load_rubric
 from extractor.rules.scorecard import RawRow, RawScorecard, read_scorecard
 
@@ -33,6 +34,15 @@ class Extraction:
     matches: list[RowMatch]
     report: Report
     letter_total: LetterTotal | None
+    appendix_period: AppendixPeriod | None = None
+
+
+@dataclass(frozen=True)
+class AppendixPeriod:
+    """The period named in the appendix's title lines, e.g. "… - QUÝ II NĂM 2026" above the table."""
+
+    period: Period
+    location: Location
 
 
 def extract(doc: Document, rubric: Rubric | str | None = None) -> Extraction:
@@ -55,7 +65,23 @@ def extract(doc: Document, rubric: Rubric | str | None = None) -> Extraction:
         letter_total=letter_total.value if letter_total else None,
         letter_total_location=letter_total.location if letter_total else None,
     )
-    return Extraction(doc, header, chosen, raw, matches, report, letter_total)
+    appendix = _appendix_period(doc, raw, info.date.year if info.date else None) if raw else None
+    return Extraction(doc, header, chosen, raw, matches, report, letter_total, appendix)
+
+
+TITLE_BLOCKS = 4  # how many paragraphs above the scorecard table may hold its title
+
+
+def _appendix_period(doc: Document, raw: RawScorecard, year: int | None) -> AppendixPeriod | None:
+    blocks = [b for b in doc.body if b.end <= raw.table.start and isinstance(b, Paragraph)][-TITLE_BLOCKS:]
+    for block in blocks:
+        start = doc.norm.to_norm(block.start)
+        text = doc.norm.text[start : doc.norm.to_norm(block.end)]
+        for m in find_periods(text, default_year=year):
+            if m.start is not None and m.end is not None and m.kind != "range":
+                where = Locator(doc).from_norm(start + m.span[0], start + m.span[1])
+                return AppendixPeriod(Period(label=m.label, start=m.start, end=m.end), where)
+    return None
 
 
 def _source(doc: Document) -> SourceInfo:

@@ -8,7 +8,8 @@
                           than a lower one, e.g. CV 1302 of 11/6/2026 after CV 1464 of 10/6/2026
   CITATION_MALFORMED      e.g. "110KH-UBND", "1404//UBND-VHXH"
   UNISSUED_DRAFT          e.g. "Số: /BC-UBND", "ngày tháng năm 2026"
-  PERIOD_MISMATCH         the report is dated before its period begins
+  PERIOD_MISMATCH         the report is dated before its period begins, or the appendix title names
+                          another period than the letter (Quý II in the letter, "QUÝ I NĂM 2026" above the table)
 
 A citation written inside another's subject ("CV … về triển khai Chỉ thị số 13/CT-TTg …") is a document
 the evidence refers to, not evidence itself: it is left out of the window checks.
@@ -174,6 +175,23 @@ def check_draft(header: HeaderResult) -> list[Finding]:
             f"Văn bản là bản dự thảo, chưa ban hành chính thức ({', '.join(blanks)}).",
             found=blanks,
             location=location,
+        )
+    ]
+
+
+def check_appendix_period(info: DocumentInfo, appendix: Period | None, where: Location | None) -> list[Finding]:
+    """The letter's period against the one in the appendix title (e.g. Quý II in the letter, Quý I below)."""
+    letter = info.period
+    if letter is None or appendix is None or (letter.start, letter.end) == (appendix.start, appendix.end):
+        return []
+    return [
+        finding(
+            "PERIOD_MISMATCH",
+            f"Công văn báo cáo kỳ {letter.label} ({_d(letter.start)} - {_d(letter.end)}), nhưng phụ lục ghi kỳ "
+            f"{appendix.label} ({_d(appendix.start)} - {_d(appendix.end)}).",
+            expected=letter.label,
+            found=appendix.label,
+            location=where,
         )
     ]
 

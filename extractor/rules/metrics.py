@@ -168,5 +168,6 @@ def find_letter_total(doc: Document, exclude_table: int | None = None) -> Letter
         verdict: Verdict | None = None
         if verdict_m:
             verdict = "dat" if fold(verdict_m.group(1)) == "dat yeu cau" else "khong_dat"
-        return LetterTotal(v, of, verdict, Locator(doc).from_norm(m.start(), m.end()))
+        end = verdict_m.end() if verdict_m else m.end()  # the quote holds the stated verdict too
+        return LetterTotal(v, of, verdict, Locator(doc).from_norm(m.start(), end))
     return None
