@@ -20,6 +20,7 @@ from extractor.checks.evidence import (
     check_sequence,
 )
 from extractor.checks.findings import finding
+from extractor.checks.narrative import check_narrative
 from extractor.checks.scores import check_rounding, recompute_parents, recompute_row, recompute_totals
 from extractor.checks.structure import (
     check_criteria,
@@ -75,6 +76,7 @@ def _document_findings(ex: Extraction) -> list[Finding]:
         + check_period(report.document, ex.header.locations.get("date"))
         + check_malformed(report.citations)
         + check_sequence(report.citations)
+        + check_narrative(ex.doc, report.metrics)
     )
 
 

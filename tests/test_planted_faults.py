@@ -13,9 +13,7 @@ edits of the template, each asserted to apply exactly once, so a template change
 
 Not planted: OCR_USED and LEGACY_ENCODING (no OCR or legacy-font conversion yet: skipped with the reason);
 UNREADABLE is planted as the bad files of tests/data/bad/ read by ``audit_file``. A check that does not do what
-the contract says keeps its case as it should be, marked xfail(strict=True) with the reason; the narrative
-checks (PERCENT_FRACTION_MISMATCH, PARTS_SUM_MISMATCH, CONFLICTING_VALUES) are xfail(strict=False) until they
-are wired into ``audit_document``.
+the contract says keeps its case as it should be, marked xfail(strict=True) with the reason.
 """
 
 from __future__ import annotations
@@ -160,10 +158,6 @@ TỔNG ĐIỂM\t\t5.00\t4.50\t
 """
 
 SERIOUS = ("error", "warning")
-NARRATIVE_XFAIL = pytest.mark.xfail(
-    strict=False,
-    reason="narrative checks (extractor/checks/narrative.py) are not wired into audit_document yet",
-)
 VIETNAMESE = regex.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý]", regex.I)
 
 
@@ -282,12 +276,11 @@ CASES = [
          mentions=("Quý I", "Quý II"), quote="QUÝ I NĂM 2026"),
     Case("PERCENT_FRACTION_MISMATCH", "fraction_vs_rate",
          (("1.497/1.500 hồ sơ thủ tục hành chính, đạt 99,8%", "1.497/1.500 hồ sơ thủ tục hành chính, đạt 97,8%"),),
-         mentions=("1.497", "1.500", "97,8%"), quote="1.497/1.500", also=frozenset({"COVER_VALUE_MISMATCH"}),
-         marks=[NARRATIVE_XFAIL]),
+         mentions=("1.497", "1.500", "97,8%"), quote="1.497/1.500", also=frozenset({"COVER_VALUE_MISMATCH"})),
     Case("PARTS_SUM_MISMATCH", "parts", (("và 3 hồ sơ trực tiếp", "và 13 hồ sơ trực tiếp"),),
-         mentions=("1.500", "1.510"), quote="1.500 hồ sơ", marks=[NARRATIVE_XFAIL]),
+         mentions=("1.500", "1.510"), quote="1.500 hồ sơ"),
     Case("CONFLICTING_VALUES", "same_rate_twice", (("phần mềm HPnet đạt 92,4%", "phần mềm HPnet đạt 90,4%"),),
-         mentions=("92,4%", "90,4%"), quote="90,4%", also=frozenset({"COVER_VALUE_MISMATCH"}), marks=[NARRATIVE_XFAIL]),
+         mentions=("92,4%", "90,4%"), quote="90,4%", also=frozenset({"COVER_VALUE_MISMATCH"})),
     Case("UNISSUED_DRAFT", "blank_number", (("Số: 1520/UBND-VHXH", "Số:      /UBND-VHXH"),), quote="Số:      /UBND"),
     Case("UNISSUED_DRAFT", "blank_day", (("ngày 20 tháng 6 năm 2026", "ngày      tháng 6 năm 2026"),),
          quote="ngày      tháng 6 năm 2026"),
