@@ -52,7 +52,7 @@ def _row(criterion: Criterion, metrics: list[Metric], citations: list[Citation],
         if stated is not None:
             row.recomputed_points = criterion.max_points * min(stated.value, HUNDRED) / HUNDRED
             row.evidence_text, row.location = stated.location.quote, stated.location
-            row.note = f"ước tính từ tỷ lệ {stated.text} nêu trong báo cáo"
+            row.note = f"ước tính từ tỷ lệ {' '.join(stated.text.split())} nêu trong báo cáo"
         return row
     for c in citations:
         if c.kind in criterion.evidence and c.subject and matcher.score(c.subject, criterion.id) >= SUBJECT_MIN:

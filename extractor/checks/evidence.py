@@ -37,7 +37,12 @@ def _d(value: dt.date) -> str:
 
 def _cite(c: Citation) -> str:
     """The citation as written, without its date: "KH số 01-KH/BCĐ"."""
-    return regex.split(r"\s*,?\s*ngày", c.location.quote or c.text)[0].strip()
+    return regex.split(r"\s*,?\s*ngày", _fold(c.location.quote or c.text))[0].strip()
+
+
+def _fold(text: str) -> str:
+    """A quote on one line for a message (a PDF cell keeps its visual line breaks)."""
+    return " ".join(text.split())
 
 
 def evidence_citations(row: ScoreRow, doc_text: str) -> list[Citation]:
@@ -149,7 +154,7 @@ def check_malformed(citations: list[Citation]) -> list[Finding]:
     return [
         finding(
             "CITATION_MALFORMED",
-            f"Trích dẫn văn bản viết sai quy cách: «{c.location.quote}»"
+            f"Trích dẫn văn bản viết sai quy cách: «{_fold(c.location.quote)}»"
             + (f" ({c.malformed_reason})." if c.malformed_reason else "."),
             found=c.location.quote,
             location=c.location,
