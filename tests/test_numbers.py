@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,21 +19,14 @@ from extractor.rules.numbers import (
     read_points_cell,
 )
 from extractor.textnorm import normalize_text
-
-TABLE = Path(__file__).parent / "data" / "numbers.tsv"
+from tests.casetables import expected_fields, read_cases
 
 
 def _rows() -> list[dict[str, str]]:
-    with TABLE.open(encoding="utf-8") as f:
-        lines = [line for line in f if not line.startswith("#")]
-    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return read_cases("numbers.tsv")
 
 
-def _expect(spec: str) -> dict[str, str]:
-    if spec.strip() == "None":
-        return {"None": ""}
-    pairs = [p.split("=", 1) for p in spec.split(";") if p.strip()]
-    return {k.strip(): v.strip() for k, v in pairs}
+_expect = expected_fields
 
 
 def _unescape(text: str) -> str:
