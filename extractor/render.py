@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from extractor.contract import Location, Report, round_points
 
 _SEVERITY = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN"}
+_KIND = {
+    "cong_van": "Công văn",
+    "bao_cao": "Báo cáo",
+    "thong_bao": "Thông báo",
+    "ke_hoach": "Kế hoạch",
+    "quyet_dinh": "Quyết định",
+    "to_trinh": "Tờ trình",
+    "phu_luc": "Phụ lục",
+    "other": "Văn bản",
+}
 _VERDICT = {"dat": "Đạt", "khong_dat": "Không đạt", None: "—"}
 
 
@@ -14,12 +25,17 @@ def _p(value: Decimal | None) -> str:
     return "—" if value is None else f"{round_points(value):.2f}".replace(".", ",")
 
 
+def _date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "(chưa có ngày)"
+
+
 def render_report(report: Report) -> str:
     d = report.document
-    lines = [f"=== {report.source.path}", f"    {report.source.format}, {report.source.pages or '?'} trang"]
-    period = d.period.label if d.period else "—"
+    pages = f", {report.source.pages} trang" if report.source.pages else ""
+    lines = [f"=== {report.source.path}", f"    {report.source.format.upper()}{pages}"]
+    period = f"{d.period.label} ({_date(d.period.start)} - {_date(d.period.end)})" if d.period else "—"
     lines += [
-        f"Văn bản: {d.kind} số {d.number or '(chưa có số)'} ngày {d.date or '(chưa có ngày)'}",
+        f"Văn bản: {_KIND[d.kind]} số {d.number or '(chưa có số)'} ngày {_date(d.date)}",
         f"Đơn vị: {d.issuer or '—'} (xã/phường: {d.commune or '—'}) · Kỳ báo cáo: {period}",
         f"Người ký: {d.signer or '—'}",
     ]
@@ -27,13 +43,14 @@ def render_report(report: Report) -> str:
     if card is None:
         lines.append("Không tìm thấy bảng chấm điểm (phụ lục).")
     else:
-        lines.append(f"Bảng chấm điểm ({len(card.rows)} dòng, bộ tiêu chí: {card.rubric or 'không xác định'}):")
-        lines.append(f"  {'STT':>5}  {'Tiêu chí':<50} {'Tối đa':>7} {'Tự chấm':>8} {'Tính lại':>8}")
+        kind = "ước tính từ nội dung báo cáo" if card.estimated else "phụ lục"
+        lines.append(f"Bảng chấm điểm ({kind}, {len(card.rows)} dòng, bộ tiêu chí: {card.rubric or 'không xác định'}):")
+        lines.append(f"  {'STT':>5}  {'Tiêu chí':<50} {'Tối đa':>7} {'Tự chấm':>8} {'Tính lại':>8}  Cách tính")
         for r in card.rows:
             title = (r.title[:47] + "…") if len(r.title) > 48 else r.title
             lines.append(
                 f"  {r.stt or '':>5}  {title:<50} {_p(r.max_points):>7} {_p(r.claimed_points):>8}"
-                f" {_p(r.recomputed_points):>8}"
+                f" {_p(r.recomputed_points):>8}  {r.note or ''}"
             )
         lines.append(
             f"  Tổng: tự chấm {_p(card.claimed_total)} · tính lại {_p(card.recomputed_total)}"

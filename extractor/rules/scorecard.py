@@ -157,7 +157,7 @@ def _read_row(
     table: Table, r: int, cells: list[Cell | None], cols: Columns, locator: Locator, previous: list[RawRow]
 ) -> RawRow | None:
     stt = _text(cells, cols.get("stt")) or None
-    title = _text(cells, cols.get("title"))
+    title = " ".join(_text(cells, cols.get("title")).split())  # a PDF cell keeps its visual line breaks
     if not stt and not title:
         return None
     max_text = _text(cells, cols.get("max")) or None
