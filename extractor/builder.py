@@ -27,6 +27,7 @@ class CellSpec:
     value: Decimal | None = None
     formula: str | None = None
     line: int | None = None  # set only when the parser knows the source line (text files)
+    end_page: int | None = None  # the page of the last character, when it is not ``page``
 
 
 @dataclass
@@ -189,6 +190,7 @@ class _Layout:
                         value=c.value,
                         formula=c.formula,
                         line=c.line,
+                        end_page=c.end_page,
                     )
                 )
             row_pages = [c.page for c in cells if c.page is not None]
@@ -202,7 +204,8 @@ class _Layout:
                     header=r < spec.header_rows,
                 )
             )
-        pages = sorted({c.page for r in rows for c in r.cells if c.page is not None} | set(spec.pages))
+        cell_pages = {p for r in rows for c in r.cells for p in (c.page, c.end_page) if p is not None}
+        pages = sorted(cell_pages | set(spec.pages))
         return Table(
             index=index,
             start=table_start,

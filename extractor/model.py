@@ -75,6 +75,7 @@ class Cell(BaseModel):
     start: int
     end: int
     page: int | None = None
+    end_page: int | None = Field(None, description="the page of the last character when a page break cut the cell")
     line: int | None = None
     bbox: BBox | None = None
     value: Decimal | None = Field(None, description="typed number where the format stores one (XLSX)")

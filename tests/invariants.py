@@ -22,6 +22,8 @@ def assert_spans(doc: Document) -> None:
                     )
                     if n_pages and cell.page is not None:
                         assert 1 <= cell.page <= n_pages
+                    if cell.end_page is not None:
+                        assert cell.page is not None and cell.page < cell.end_page <= (n_pages or cell.end_page)
 
 
 def fold(text: str) -> str:

@@ -225,6 +225,8 @@ def test_pdf_row_cut_by_a_page_break_reads_as_one_row(path: Path) -> None:
         last = max(r for r, row in enumerate(table.rows) if row.page == page - 1)
         for c, part in enumerate(cells):
             assert part in texts[last][c], f"page {page}: {part!r} is not in the last row begun on page {page - 1}"
+        ends = {cell.end_page for cell in table.rows[last].cells if cell.end_page}
+        assert ends == {page}, f"the cut row's cells end on page {page}, the model says {ends}"
 
 
 def test_some_pdf_has_its_appendix_in_a_landscape_section() -> None:

@@ -211,7 +211,8 @@ def _emit(pages: list[_PageData], builder: DocumentBuilder) -> None:
 
 def _emit_table(table: PdfTable, builder: DocumentBuilder) -> None:
     cells = [
-        CellSpec(c.text, c.row, c.col, c.row_span, c.col_span, page=c.page, bbox=_bbox(c.bbox)) for c in table.cells
+        CellSpec(c.text, c.row, c.col, c.row_span, c.col_span, page=c.page, bbox=_bbox(c.bbox), end_page=c.end_page)
+        for c in table.cells
     ]
     builder.add_table(cells, header_rows=table.header_rows, page=table.page, bbox=_bbox(table.bbox), pages=table.pages)
 

@@ -48,6 +48,7 @@ class PdfCell:
     bbox: Box
     # Font of the first and of the last character, e.g. to tell a row cut by a page break from a new row.
     fonts: tuple[str, str] = ("", "")
+    end_page: int | None = None  # the page of its last character, when a page break cut the cell
 
 
 @dataclass
@@ -374,6 +375,8 @@ def _merge_cut_row(a: PdfTable, cells: list[PdfCell]) -> list[PdfCell]:
             continue
         target.text = _join(target.text, cell.text)
         target.row_span += cell.row_span - 1
+        if cell.text.strip():
+            target.end_page = cell.end_page or cell.page
     return rest
 
 
