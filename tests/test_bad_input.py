@@ -65,3 +65,23 @@ def test_bytes_and_path_give_the_same_error() -> None:
     with pytest.raises(ExtractorError) as from_bytes:
         parse(path.read_bytes(), filename="anything.pdf")
     assert from_path.value.code == from_bytes.value.code
+
+
+def test_file_over_the_size_limit_is_refused_before_reading(tmp_path) -> None:
+    from extractor import ParseOptions
+    from extractor.errors import TooLargeError
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 2048)
+    with pytest.raises(TooLargeError) as info:
+        parse(big, options=ParseOptions(max_bytes=1024))
+    assert "1,024" in info.value.message_en and info.value.message_vi
+    with pytest.raises(TooLargeError):
+        parse(big.read_bytes(), options=ParseOptions(max_bytes=1024))
+
+
+def test_real_docx_named_doc_is_read_as_docx(realdoc) -> None:
+    path = realdoc("09_")
+    assert path.suffix == ".doc"
+    doc = parse(path)
+    assert (doc.source.format, doc.source.declared_format) == ("docx", "doc")
