@@ -41,9 +41,11 @@ _CHAR_MAP.update({c: "'" for c in _SQUOTES})
 # Anything that may change: an entity, a base with combining marks, or a mapped character.
 _SPECIAL = regex.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # e.g. &amp; &#7843;
-    r"|\P{M}\p{M}+"  # e.g. "a\u0301"
+    r"|[^\p{M}\s]?\p{M}+"  # e.g. "a\u0301" (marks after a space or a line break stand alone)
     r"|[" + regex.escape("".join(_CHAR_MAP)) + r"]"
 )
+
+_MARKS = regex.compile(r"\p{M}+")
 
 # Old-style tone placement on open syllables oa/oe/uy: "hoá" -> "hóa", "thuỷ" -> "thủy" (not "quý").
 _OLD_TONE_NFC = regex.compile(r"(?<![qQ])([oO][áàảãạÁÀẢÃẠéèẻẽẹÉÈẺẼẸ]|[uU][ýỳỷỹỵÝỲỶỸỴ])(?!\p{L})")
@@ -137,14 +139,16 @@ def normalize(text: str) -> NormText:
         verbatim.append(is_verbatim)
 
     for m in _SPECIAL.finditer(text):
-        piece = m.group()
+        piece, start = m.group(), m.start()
         repl = _replacement(piece)
         if repl == piece:
             continue
-        if m.start() > pos:
-            out.append(text[pos : m.start()])
-            npos += m.start() - pos
-        open_segment(m.start(), False)
+        if len(piece) > 1 and repl[:1] == piece[:1] and _MARKS.fullmatch(piece[1:]) and not _MARKS.match(piece):
+            piece, repl, start = piece[1:], repl[1:], start + 1  # the base stays: only its marks change
+        if start > pos:
+            out.append(text[pos:start])
+            npos += start - pos
+        open_segment(start, False)
         out.append(repl)
         npos += len(repl)
         pos = m.end()

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 import regex
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor.textnorm import fold, normalize, strip_diacritics
@@ -61,6 +61,7 @@ _SPECIALS = ["\u00a0", "\u200b", "&amp;", "&#7843;", "\u2013", "\u201c", "oá"]
 _ALPHABET = st.sampled_from([*"aăâeêioôơuưyAĐđ ,.;:-/0123456789\n", *_MARKS, *_SPECIALS])
 
 
+@settings(max_examples=1000)
 @given(st.lists(_ALPHABET, max_size=60).map("".join))
 def test_offset_map_round_trips(text: str) -> None:
     n = normalize(text)
