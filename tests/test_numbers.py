@@ -10,14 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from extractor import parse
-from extractor.rules.numbers import (
-    find_fractions,
-    find_numbers,
-    find_ranges,
-    read_number,
-    read_points,
-    read_points_cell,
-)
+from extractor.rules.fractions import find_fractions
+from extractor.rules.numbers import find_numbers, find_ranges, read_number
+from extractor.rules.points import read_points, read_points_cell
 from extractor.textnorm import normalize_text
 from tests.casetables import expected_fields, read_cases
 

@@ -19,7 +19,7 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, D
 
 from extractor.checks.findings import finding, vn
 from extractor.contract import Finding, Metric, Scorecard, ScoreRow
-from extractor.rules.numbers import find_fractions
+from extractor.rules.fractions import find_fractions
 from extractor.rules.rubric import Criterion, Rubric
 from extractor.textnorm import normalize_text
 

@@ -21,9 +21,10 @@ import regex
 
 from extractor.contract import Location, Metric, Verdict
 from extractor.model import Document, Table
+from extractor.rules.fractions import FractionMatch, find_fractions
 from extractor.rules.locate import Locator
 from extractor.rules.match import Candidate, TitleMatcher
-from extractor.rules.numbers import FractionMatch, NumberMatch, find_fractions, find_numbers
+from extractor.rules.numbers import NumberMatch, find_numbers
 from extractor.rules.rubric import Rubric
 from extractor.textnorm import fold
 

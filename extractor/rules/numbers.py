@@ -16,7 +16,7 @@ Shapes, in priority order (``_shape``):
 
 An ambiguous token is settled by the first rule that applies (``_settle``):
   1. a leading zero ("0,125")                      -> decimal: a thousands group never follows a lone 0
-  2. a score cell (``read_points``)                -> decimal: scores stay far below a thousand
+  2. a score cell (extractor.rules.points)        -> decimal: scores stay far below a thousand
   3. a percent after it ("12,345%")                -> decimal: percentages are not grouped
   4. a count noun after it ("2,991 giao dịch")     -> thousands: counts are whole
   5. a dot: always thousands ("1.429 triệu"); reports that write "71.2%" still group thousands with
@@ -37,21 +37,15 @@ naming a document or article ("Đề án 06", "Kế hoạch số 28", "mã số 
 a table row, page or footnote number alone or before a capital: "4 Tỷ lệ…", "2\\n"), enumerators "(1)",
 codes glued to letters ("5G", "NQ57"), and ranges ("3-5 tin/bài/tuần", see ``find_ranges``).
 
-``find_fractions`` pairs "a/b" ("3.579/3.579", "39/39 CBCC", "9,49/9,5") and "a … trên tổng số b"
-("2.991 giao dịch trên tổng số 3.906 hồ sơ"); both parts share the unit after the denominator. A pair
-that could be a day and a month ("Quốc khánh 2/9", "(10/10)") is kept only with a count noun or a stated
-percentage. The stated percentage is the one written just before ("100% (39/39 CBCC)") or the first one
-a link word ("đạt", "chiếm", "tỷ lệ") introduces later in the same clause ("…, đạt 80,9%").
-
-``read_points`` reads a score cell ("4,63", "5", "8.00", "99,25 /100") and says why it could not.
+Fractions and the percentage stated with them are paired in ``extractor.rules.fractions``. Score cells
+("4,63", "99,25 /100") are read in ``extractor.rules.points``, where rule 2 applies.
 """
 
 from __future__ import annotations
 
-import itertools
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
@@ -63,10 +57,10 @@ Unit = Literal["%", "count", "points"]
 Bound = Literal["ge", "gt", "le", "lt", "approx"]
 Convention = Literal["dot_decimal", "comma_decimal"]
 
-_NUM = r"\d+(?:[.,]\d+)*"
+NUM = r"\d+(?:[.,]\d+)*"
 _SEP_RE = regex.compile(r"[.,]")
 _BIG = 1 << 62
-TOKEN_RE = regex.compile(rf"(?<![\p{{L}}\p{{N}}_])(?P<num>{_NUM})(?![\p{{L}}\p{{N}}_])")
+TOKEN_RE = regex.compile(rf"(?<![\p{{L}}\p{{N}}_])(?P<num>{NUM})(?![\p{{L}}\p{{N}}_])")
 
 # Qualifiers written right before a number, with the bound they state.
 _QUALIFIERS: list[tuple[str, Bound]] = [
@@ -118,7 +112,7 @@ _DOTTED_LABEL_AFTER_RE = regex.compile(r"\s+\p{Lu}")  # e.g. "3.2 Tồn tại"
 # e.g. "4 Tỷ lệ hồ sơ" (a table row read as text), "2\n" (a page number), "1 Cụ thể:" (a footnote)
 _LONE_LABEL_AFTER_RE = regex.compile(r"[ \t]*(?:\n|$)|\s+\p{Lu}")
 RANGE_RE = regex.compile(
-    rf"(?<![\p{{L}}\p{{N}}_/.,])(?P<a>{_NUM}) *(?P<pa>%)? *[-–—] *(?P<b>{_NUM})(?![\p{{L}}\p{{N}}_/]|[.,]\d)"
+    rf"(?<![\p{{L}}\p{{N}}_/.,])(?P<a>{NUM}) *(?P<pa>%)? *[-–—] *(?P<b>{NUM})(?![\p{{L}}\p{{N}}_/]|[.,]\d)"
 )
 
 
@@ -152,26 +146,6 @@ class NumberMatch(NumberReading):
 
 
 @dataclass(frozen=True, kw_only=True)
-class FractionMatch:
-    numerator: NumberMatch
-    denominator: NumberMatch
-    start: int
-    end: int
-    text: str
-    form: Literal["slash", "words"]
-    percent: NumberMatch | None = None  # the percentage stated with it, when there is one
-
-    @property
-    def span(self) -> tuple[int, int]:
-        return self.start, self.end
-
-    @property
-    def ratio_percent(self) -> Decimal | None:
-        d = self.denominator.value
-        return None if d == 0 else self.numerator.value * 100 / d
-
-
-@dataclass(frozen=True, kw_only=True)
 class RangeMatch:
     low: NumberReading
     high: NumberReading
@@ -180,13 +154,10 @@ class RangeMatch:
     text: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class PointsReading:
-    value: Decimal | None
-    reason: str
-    reading: str | None = None
-    max: Decimal | None = None  # "99,25 /100" -> 100
-    text: str = ""
+def half_unit(value: Decimal) -> Decimal:
+    """Half a unit of the last digit written, the rounding a written figure allows: 80.9 -> 0.05, 100 -> 0.5."""
+    exponent = value.as_tuple().exponent
+    return Decimal(5).scaleb((exponent if isinstance(exponent, int) else 0) - 1)
 
 
 # --- shapes ---------------------------------------------------------------------------------------
@@ -264,13 +235,15 @@ def _convention(shapes: Iterable[str]) -> Convention | None:
 
 
 @dataclass(frozen=True)
-class _Context:
+class ReadingContext:
+    """What settles an ambiguous token: the convention of its line or cell and of the document, or a score cell."""
+
     local: Convention | None = None
     document: Convention | None = None
     points: bool = False
 
 
-def _settle(shape: str, unit: Unit | None, ctx: _Context) -> tuple[str, str, bool]:
+def _settle(shape: str, unit: Unit | None, ctx: ReadingContext) -> tuple[str, str, bool]:
     """(reading, reason, ambiguous) for a token with one separator and exactly three digits after it."""
     sep = "dot" if shape == "ambiguous_dot" else "comma"
     if ctx.points:
@@ -300,7 +273,8 @@ _REASONS = {
 }
 
 
-def _read(num: str, before: str, after: str, ctx: _Context) -> NumberReading | None:
+def read_token(num: str, before: str, after: str, ctx: ReadingContext) -> NumberReading | None:
+    """Read ``num`` (a ``NUM`` token) from its shape, the text ``before`` and ``after`` it, and ``ctx``."""
     shape, value = _shape(num)
     if shape == "unreadable":
         return None
@@ -323,7 +297,7 @@ def _read(num: str, before: str, after: str, ctx: _Context) -> NumberReading | N
     )  # fmt: skip
 
 
-_LEAD_RE = regex.compile(rf"^\s*(?P<before>.*?)(?P<num>{_NUM})", regex.DOTALL)
+_LEAD_RE = regex.compile(rf"^\s*(?P<before>.*?)(?P<num>{NUM})", regex.DOTALL)
 
 
 def read_number(token: str, context: str = "", *, convention: Convention | None = None) -> NumberReading | None:
@@ -337,8 +311,8 @@ def read_number(token: str, context: str = "", *, convention: Convention | None 
     if m is None or (m.group("before").strip() and _qualifier(m.group("before"))[0] is None):
         return None
     after = token[m.end() :]
-    ctx = _Context(local=profile(context) if context else None, document=convention)
-    return _read(m.group("num"), m.group("before"), after, ctx)
+    ctx = ReadingContext(local=profile(context) if context else None, document=convention)
+    return read_token(m.group("num"), m.group("before"), after, ctx)
 
 
 # --- finding --------------------------------------------------------------------------------------
@@ -422,8 +396,8 @@ def find_numbers(text: str) -> list[NumberMatch]:
         by_segment.setdefault(seg, []).append(shape)
     out = []
     for m, _, seg in found:
-        ctx = _Context(local=_convention(by_segment[seg]), document=document)
-        r = _read(m.group("num"), text[max(0, m.start() - 40) : m.start()], text[m.end() : m.end() + 60], ctx)
+        ctx = ReadingContext(local=_convention(by_segment[seg]), document=document)
+        r = read_token(m.group("num"), text[max(0, m.start() - 40) : m.start()], text[m.end() : m.end() + 60], ctx)
         if r is not None:
             out.append(_at(text, r, m.start(), m.end()))
     return out
@@ -445,128 +419,8 @@ def find_ranges(text: str) -> list[RangeMatch]:
         ):
             continue  # a date, a symbol, or a span of years ("2026 - 2030" is a period)
         after = text[m.end() : m.end() + 60]
-        low = _read(m.group("a"), "", ("%" if m.group("pa") else "") + after, _Context())
-        high = _read(m.group("b"), "", after, _Context())
+        low = read_token(m.group("a"), "", ("%" if m.group("pa") else "") + after, ReadingContext())
+        high = read_token(m.group("b"), "", after, ReadingContext())
         if low and high:
             out.append(RangeMatch(low=low, high=high, start=m.start(), end=m.end(), text=m.group()))
     return out
-
-
-# --- fractions ------------------------------------------------------------------------------------
-
-_SLASH_RE = regex.compile(r"^ ?/ ?$")
-# e.g. "2.991 giao dịch trên tổng số 3.906 hồ sơ", "45 nhiệm vụ trong tổng số 50 nhiệm vụ"
-_WORDS_RE = regex.compile(r"^[\p{L}\s]{0,40}?(?<!\p{L})(?:trên|trong)\s+(?:tổng\s+số|tổng)(?:\s+\p{L}+){0,3}?\s+$")
-_CLAUSE_END_RE = regex.compile(r";|\t|\n\s*\n|\.\s+(?=\p{Lu})|\n\s*(?:[-+•]|\d+[.)])\s")
-# e.g. "…, đạt 80,9%", "chiếm tỷ lệ 98,2%", "(đạt 100%)": a stated percentage is introduced by a link word
-_LINK_RE = regex.compile(
-    r"(?<!\p{L})(?:đạt|chiếm|bằng|là|tỷ lệ|tỉ lệ)(?:\s+(?:tỷ lệ|tỉ lệ|khoảng|trên|gần|hơn))*\s*:?\s*$|[(=]\s*$",
-    regex.IGNORECASE,
-)
-_PERCENT_BEFORE_RE = regex.compile(r"\s*\(?\s*")
-
-
-def find_fractions(text: str) -> list[FractionMatch]:
-    """ "a/b" and "a … trên tổng số b" with the percentage stated next to them (see the module catalogue)."""
-    numbers = find_numbers(text)
-    out: list[FractionMatch] = []
-    for a, b in itertools.pairwise(numbers):
-        between = text[a.end : b.start]
-        if a.unit == "%" or b.unit == "%" or (out and out[-1].denominator is a):
-            continue
-        form: Literal["slash", "words"] | None = "slash" if _SLASH_RE.match(between) else None
-        if form is None and a.unit == "count" and _WORDS_RE.match(between):
-            form = "words"
-        if form is None:
-            continue
-        num, den = _share_unit(text, a, b, form)
-        frac = FractionMatch(
-            numerator=num, denominator=den, start=a.start, end=b.end, text=text[a.start : b.end], form=form
-        )
-        frac = replace(frac, percent=_stated_percent(text, frac, numbers))
-        if form == "words" or frac.percent is not None or not _day_month(a, den):
-            out.append(frac)
-    return out
-
-
-def _day_month(a: NumberMatch, b: NumberMatch) -> bool:
-    """ "Quốc khánh 2/9", "Ngày CĐS quốc gia (10/10)": a day and a month, not a fraction."""
-    small = a.reading == b.reading == "integer" and 1 <= a.value <= 31 and 1 <= b.value <= 12
-    return small and b.unit != "count"
-
-
-def _share_unit(text: str, a: NumberMatch, b: NumberMatch, form: str) -> tuple[NumberMatch, NumberMatch]:
-    """In "24.152/29.950 trường hợp" the noun after the denominator counts the numerator too."""
-    if form != "slash" or a.unit is not None or b.unit is None:
-        return a, b
-    ctx = _Context()
-    r = _read(a.text, text[max(0, a.start - 40) : a.start], text[b.end : b.end + 60], ctx)
-    if r is None or (r.reading != a.reading and not a.ambiguous):
-        return a, b
-    return NumberMatch(**vars(r), start=a.start, end=a.end, text=a.text), b
-
-
-def _percent_leads(text: str, end: int, start: int) -> bool:
-    """ "100% (39/39 CBCC)", "đạt 56% trên tổng lượt thanh toán (26.770/47.826 lượt)"."""
-    if _PERCENT_BEFORE_RE.fullmatch(text, end, start):
-        return True
-    gap = text[end:start]
-    return gap.endswith("(") and len(gap) <= 80 and not _CLAUSE_END_RE.search(gap)
-
-
-def _stated_percent(text: str, frac: FractionMatch, numbers: list[NumberMatch]) -> NumberMatch | None:
-    """The percentage written right before it ("100% (39/39 CBCC)"), else the first one after it in the
-    same clause that a link word introduces ("24.152/29.950 trường hợp, đạt 80,9%")."""
-    before = [n for n in numbers if n.end <= frac.start]
-    if before and before[-1].unit == "%" and _percent_leads(text, before[-1].end, frac.start):
-        return before[-1]
-    stop = _CLAUSE_END_RE.search(text, frac.end)
-    limit = min(stop.start() if stop else len(text), frac.end + 160)
-    for n in numbers:
-        if n.unit == "%" and frac.end <= n.start < limit and _LINK_RE.search(text, max(0, n.start - 30), n.start):
-            return n
-    return None
-
-
-# --- score cells ----------------------------------------------------------------------------------
-
-_POINTS_CELL_RE = regex.compile(
-    rf"^\(?\s*(?P<neg>-\s*)?(?P<num>{_NUM})\s*(?:/\s*(?P<max>{_NUM}))?\s*\)?\s*(?:điểm|đ)?\s*[*.]?$",
-    regex.IGNORECASE,
-)
-
-
-def read_points_cell(cell_text: str) -> PointsReading:
-    """A score cell: "4,63", "5", "8.00", "99,25 /100" (max 100), "-0,5" (a deduction).
-
-    A separator in a score is always decimal ("1.500" is 1.5: no score reaches a thousand). Anything else
-    in the cell (words, two scores, a range) leaves the value None with the reason.
-    """
-    text = " ".join(cell_text.split())
-    if not text:
-        return PointsReading(value=None, reason="empty cell", text=cell_text)
-    m = _POINTS_CELL_RE.match(text)
-    if m is None:
-        return PointsReading(value=None, reason=_unreadable_reason(text), text=cell_text)
-    ctx = _Context(points=True)
-    r = _read(m.group("num"), "", "", ctx)
-    top = _read(m.group("max"), "", "", ctx) if m.group("max") else None
-    if r is None or (m.group("max") and top is None):
-        return PointsReading(value=None, reason=f"not a number: {m.group('num')!r}", text=cell_text)
-    value = -r.value if m.group("neg") else r.value
-    reason = r.reason + ("; negative: a deduction" if m.group("neg") else "")
-    return PointsReading(value=value, reason=reason, reading=r.reading, max=top.value if top else None, text=cell_text)
-
-
-def _unreadable_reason(text: str) -> str:
-    count = len(TOKEN_RE.findall(text))
-    if count == 0:
-        return f"no number in the cell: {text!r}"
-    if count > 1:
-        return f"more than one number in the cell: {text!r}"
-    return f"words besides the score: {text!r}"
-
-
-def read_points(cell_text: str) -> Decimal | None:
-    """The score in a cell, or None when the cell is empty or unreadable (``read_points_cell`` says why)."""
-    return read_points_cell(cell_text).value

@@ -21,7 +21,7 @@ import regex
 from extractor.contract import Location
 from extractor.model import Cell, Document, Table
 from extractor.rules.locate import Locator
-from extractor.rules.numbers import read_points_cell as read_points
+from extractor.rules.points import read_points_cell as read_points
 from extractor.textnorm import fold, normalize_text
 
 # (role, folded header patterns) in priority order: the first role whose pattern matches a column wins.

@@ -1,0 +1,115 @@
+"""Fractions as Vietnamese reports write them, with the percentage stated next to them.
+
+``find_fractions`` pairs "a/b" ("3.579/3.579", "39/39 CBCC", "9,49/9,5") and "a … trên tổng số b"
+("2.991 giao dịch trên tổng số 3.906 hồ sơ"); both parts share the unit after the denominator. A pair
+that could be a day and a month ("Quốc khánh 2/9", "(10/10)") is kept only with a count noun or a stated
+percentage. The stated percentage is the one written just before ("100% (39/39 CBCC)") or the first one
+a link word ("đạt", "chiếm", "tỷ lệ") introduces later in the same clause ("…, đạt 80,9%").
+
+Each part is a number as ``extractor.rules.numbers`` reads it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal
+
+import regex
+
+from extractor.rules.numbers import NumberMatch, ReadingContext, find_numbers, read_token
+
+
+@dataclass(frozen=True, kw_only=True)
+class FractionMatch:
+    numerator: NumberMatch
+    denominator: NumberMatch
+    start: int
+    end: int
+    text: str
+    form: Literal["slash", "words"]
+    percent: NumberMatch | None = None  # the percentage stated with it, when there is one
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+    @property
+    def ratio_percent(self) -> Decimal | None:
+        d = self.denominator.value
+        return None if d == 0 else self.numerator.value * 100 / d
+
+
+_SLASH_RE = regex.compile(r"^ ?/ ?$")
+# e.g. "2.991 giao dịch trên tổng số 3.906 hồ sơ", "45 nhiệm vụ trong tổng số 50 nhiệm vụ"
+_WORDS_RE = regex.compile(r"^[\p{L}\s]{0,40}?(?<!\p{L})(?:trên|trong)\s+(?:tổng\s+số|tổng)(?:\s+\p{L}+){0,3}?\s+$")
+_CLAUSE_END_RE = regex.compile(r";|\t|\n\s*\n|\.\s+(?=\p{Lu})|\n\s*(?:[-+•]|\d+[.)])\s")
+# e.g. "…, đạt 80,9%", "chiếm tỷ lệ 98,2%", "(đạt 100%)": a stated percentage is introduced by a link word
+_LINK_RE = regex.compile(
+    r"(?<!\p{L})(?:đạt|chiếm|bằng|là|tỷ lệ|tỉ lệ)(?:\s+(?:tỷ lệ|tỉ lệ|khoảng|trên|gần|hơn))*\s*:?\s*$|[(=]\s*$",
+    regex.IGNORECASE,
+)
+_PERCENT_BEFORE_RE = regex.compile(r"\s*\(?\s*")
+
+
+def find_fractions(text: str) -> list[FractionMatch]:
+    """ "a/b" and "a … trên tổng số b" with the percentage stated next to them (see the module catalogue)."""
+    numbers = find_numbers(text)
+    out: list[FractionMatch] = []
+    for a, b in itertools.pairwise(numbers):
+        between = text[a.end : b.start]
+        if a.unit == "%" or b.unit == "%" or (out and out[-1].denominator is a):
+            continue
+        form: Literal["slash", "words"] | None = "slash" if _SLASH_RE.match(between) else None
+        if form is None and a.unit == "count" and _WORDS_RE.match(between):
+            form = "words"
+        if form is None:
+            continue
+        num, den = _share_unit(text, a, b, form)
+        frac = FractionMatch(
+            numerator=num, denominator=den, start=a.start, end=b.end, text=text[a.start : b.end], form=form
+        )
+        frac = replace(frac, percent=_stated_percent(text, frac, numbers))
+        if form == "words" or frac.percent is not None or not _day_month(a, den):
+            out.append(frac)
+    return out
+
+
+def _day_month(a: NumberMatch, b: NumberMatch) -> bool:
+    """ "Quốc khánh 2/9", "Ngày CĐS quốc gia (10/10)": a day and a month, not a fraction."""
+    small = a.reading == b.reading == "integer" and 1 <= a.value <= 31 and 1 <= b.value <= 12
+    return small and b.unit != "count"
+
+
+def _share_unit(text: str, a: NumberMatch, b: NumberMatch, form: str) -> tuple[NumberMatch, NumberMatch]:
+    """In "24.152/29.950 trường hợp" the noun after the denominator counts the numerator too."""
+    if form != "slash" or a.unit is not None or b.unit is None:
+        return a, b
+    ctx = ReadingContext()
+    r = read_token(a.text, text[max(0, a.start - 40) : a.start], text[b.end : b.end + 60], ctx)
+    if r is None or (r.reading != a.reading and not a.ambiguous):
+        return a, b
+    return NumberMatch(**vars(r), start=a.start, end=a.end, text=a.text), b
+
+
+def _percent_leads(text: str, end: int, start: int) -> bool:
+    """ "100% (39/39 CBCC)", "đạt 56% trên tổng lượt thanh toán (26.770/47.826 lượt)"."""
+    if _PERCENT_BEFORE_RE.fullmatch(text, end, start):
+        return True
+    gap = text[end:start]
+    return gap.endswith("(") and len(gap) <= 80 and not _CLAUSE_END_RE.search(gap)
+
+
+def _stated_percent(text: str, frac: FractionMatch, numbers: list[NumberMatch]) -> NumberMatch | None:
+    """The percentage written right before it ("100% (39/39 CBCC)"), else the first one after it in the
+    same clause that a link word introduces ("24.152/29.950 trường hợp, đạt 80,9%")."""
+    before = [n for n in numbers if n.end <= frac.start]
+    if before and before[-1].unit == "%" and _percent_leads(text, before[-1].end, frac.start):
+        return before[-1]
+    stop = _CLAUSE_END_RE.search(text, frac.end)
+    limit = min(stop.start() if stop else len(text), frac.end + 160)
+    for n in numbers:
+        if n.unit == "%" and frac.end <= n.start < limit and _LINK_RE.search(text, max(0, n.start - 30), n.start):
+            return n
+    return None
