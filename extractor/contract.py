@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PrivateAttr
 
 # Points and totals: Decimal inside; on output rounded half-up to 2 decimals (the precision communes
 # write), then written as a JSON number. This is the only place points are rounded.
@@ -121,6 +121,7 @@ class ScoreRow(ContractModel):
     max_text: str | None = None
     match: str | None = Field(None, description="how the row was matched to its criterion: stt, title, …")
     note: str | None = Field(None, description="how the recomputed points were reached, in Vietnamese")
+    _exact: Decimal | None = PrivateAttr(None)  # max × rate before rounding, for the rounding checks
 
 
 class Scorecard(ContractModel):

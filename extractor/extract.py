@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import regex
+
 from extractor.contract import Citation, Location, Period, Rate, Report, Scorecard, ScoreRow, SourceInfo
 from extractor.model import Document, Paragraph
 from extractor.rules.citations import document_citations
 from extractor.rules.header import HeaderResult, extract_header
 from extractor.rules.locate import Locator
 from extractor.rules.match import Candidate, RowMatch, match_titles
-from extractor.rules.metrics import LetterTotal, find_letter_total, find_metrics
+from extractor.rules.metrics import LetterTotal, find_letter_total, find_metrics, stated_as_achieved
 from extractor.rules.numbers import find_numbers
 from extractor.rules.periods import find_periods, report_period
 from extractor.rules.rubric import Rubric, list_rubrics, load_rubric
 from extractor.rules.scorecard import RawRow, RawScorecard, read_scorecard
+from extractor.textnorm import normalize_text
 
 MIN_MATCHED_SHARE = 0.5  # a rubric fits a scorecard when it explains at least half of its rows
 
@@ -94,8 +97,14 @@ def _candidates(rubric: Rubric) -> list[Candidate]:
 
 
 def _match(raw: RawScorecard, rubric: Rubric) -> list[RowMatch]:
+    """Rows matched to criteria; a section row (one with sub-rows, e.g. "I", "1" over "1.1") is no criterion."""
+    sections = {(r.parent_stt or "").rstrip(".") for r in raw.rows if r.parent_stt}
     rows = [(r.stt, r.title) for r in raw.rows]
-    return match_titles(rows, _candidates(rubric), {c.stt: c.id for c in rubric.criteria})
+    matches = match_titles(rows, _candidates(rubric), {c.stt: c.id for c in rubric.criteria})
+    return [
+        RowMatch(None, "section", 0.0) if (r.stt or "").rstrip(".") in sections else m
+        for r, m in zip(raw.rows, matches, strict=True)
+    ]
 
 
 def _choose_rubric(raw: RawScorecard | None, wanted: Rubric | str | None) -> Rubric | None:
@@ -151,5 +160,19 @@ def _row(raw: RawRow, match: RowMatch, citations: list[Citation]) -> ScoreRow:
     )
 
 
+_CLAUSE_START = regex.compile(r"[.;\n](?=[^.;\n]*$)")
+
+
 def _rates(text: str) -> list[Rate]:
-    return [Rate(value=n.value, text=n.text) for n in find_numbers(text) if n.unit == "%"]
+    """The achieved rates of an evidence cell ("đạt 93,4%"), not its targets, bounds or relative rates."""
+    norm = normalize_text(text)
+    out = []
+    for n in find_numbers(norm):
+        if n.unit != "%":
+            continue
+        head = norm[max(0, n.start - 80) : n.start]
+        cut = _CLAUSE_START.search(head)
+        before = head[cut.end() :] if cut else head
+        if stated_as_achieved(n, before, norm[n.end : n.end + 40]):
+            out.append(Rate(value=n.value, text=n.text))
+    return out

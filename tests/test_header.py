@@ -94,3 +94,8 @@ def test_province_issues_without_a_commune() -> None:
 def test_a_citation_with_a_date_is_not_the_place_and_date_line() -> None:
     h = _header("BÁO CÁO\nKết quả\n\nThực hiện Quyết định số 06/QĐ-TTg, ngày 06/01/2022 của Thủ tướng.\n")
     assert h.info.date is None and h.info.place is None
+
+
+def test_numeric_date_in_the_place_line() -> None:
+    h = _header("Số: 5/UBND-VP\n\nXã An Hòa, ngày 12/6/2026\n\nV/v báo cáo\n")
+    assert h.info.date == date(2026, 6, 12) and h.info.place == "Xã An Hòa"

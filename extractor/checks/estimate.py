@@ -13,8 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from extractor.checks.findings import finding
-from extractor.checks.scores import HUNDRED
-from extractor.contract import Citation, Finding, Location, Metric, Scorecard, ScoreRow
+from extractor.checks.scores import rate_points
+from extractor.contract import Citation, Finding, Location, Metric, Scorecard, ScoreRow, round_points
 from extractor.rules.match import Candidate, TitleMatcher
 from extractor.rules.rubric import Criterion, Rubric
 
@@ -50,7 +50,7 @@ def _row(criterion: Criterion, metrics: list[Metric], citations: list[Citation],
     if criterion.method == "rate":
         stated = next((m for m in metrics if m.criterion_id == criterion.id and m.unit == "%"), None)
         if stated is not None:
-            row.recomputed_points = criterion.max_points * min(stated.value, HUNDRED) / HUNDRED
+            row.recomputed_points = round_points(rate_points(criterion.max_points, stated.value))
             row.evidence_text, row.location = stated.location.quote, stated.location
             row.note = f"ước tính từ tỷ lệ {' '.join(stated.text.split())} nêu trong báo cáo"
         return row

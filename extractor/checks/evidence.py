@@ -4,8 +4,8 @@
   EVIDENCE_OUT_OF_PERIOD  outside the criterion's window (rubric ``window``): "year" -> the annual plan of
                           another year (KH 01-KH/BCĐ of 30/01/2025 cited for 2026); "quarter" -> an item
                           dated outside the reporting quarter; "standing" -> any date (a decision in force)
-  CITATION_SEQUENCE       one issuer series (same symbol, same year): a higher number with an earlier date
-                          than a lower one, e.g. CV 1302 of 11/6/2026 after CV 1464 of 10/6/2026
+  CITATION_SEQUENCE       one issuer series (same issuer, symbol and year): a higher number with an earlier
+                          date than a lower one, e.g. CV 1302 of 11/6/2026 after CV 1464 of 10/6/2026
   CITATION_MALFORMED      e.g. "110KH-UBND", "1404//UBND-VHXH"
   UNISSUED_DRAFT          e.g. "Số: /BC-UBND", "ngày tháng năm 2026"
   PERIOD_MISMATCH         the report is dated before its period begins, or the appendix title names
@@ -26,6 +26,7 @@ from extractor.checks.findings import finding
 from extractor.contract import Citation, DocumentInfo, Finding, Location, Period, ScoreRow
 from extractor.rules.header import HeaderResult
 from extractor.rules.rubric import Rubric
+from extractor.textnorm import fold
 
 # Between two citations of one cell: a new list item starts ("- ", "; ", ". - ", a line break).
 _ITEM_BREAK = regex.compile(r"\n|;|(?:^|[.,]?\s)[-+•]\s|^\s*[-+•]|\.\s+\p{Lu}")
@@ -110,25 +111,47 @@ def _out_of_period(row: ScoreRow, c: Citation, why: str) -> Finding:
     )
 
 
-def _series_key(c: Citation) -> tuple[str, str, int] | None:
+_KIND_CODES = frozenset({"KH", "QĐ", "CV", "TB", "BC", "NQ", "ĐA", "CT", "HD", "KL", "TTR", "NĐ", "TT", "QC"})
+
+
+def _series_key(c: Citation) -> tuple[str, str, int, str] | None:
+    """(kind, symbol, year, issuer): one issuer's numbering of one year. A generic symbol such as
+    "KH-UBND" is shared by every people's committee, so without a named issuer it makes no series;
+    a specific one such as "UBND-VHXH" or "QĐ-CAHP-ANM" names its office."""
     if not c.symbol or not c.number or not c.number.isdigit() or c.date is None:
         return None
     symbol = regex.sub(r"^[/\-]+", "", c.symbol.upper())
-    return c.kind, symbol, c.date.year
+    parts = [p for p in regex.split(r"[-/]", symbol) if p]
+    if parts and parts[0] in _KIND_CODES:
+        parts = parts[1:]
+    issuer = fold(c.issuer or "")
+    if not issuer and len(parts) < 2:
+        return None
+    return c.kind, symbol, c.date.year, issuer
+
+
+# A series that restarts (a merged commune or province numbers anew) leaves the new numbers far below the
+# old ones; a number out of order sits close to its neighbours (e.g. 1302 after 1464).
+RESTART_RATIO = 2
 
 
 def check_sequence(citations: list[Citation]) -> list[Finding]:
-    """Within one series, numbers grow with dates: a lower number dated after a higher one is suspect."""
-    series: dict[tuple[str, str, int], dict[int, Citation]] = defaultdict(dict)
+    """Within one series, numbers grow with dates: a lower number dated after a higher one (and not so far
+    below it that the numbering restarted) is suspect."""
+    series: dict[tuple[str, str, int, str], dict[int, Citation]] = defaultdict(dict)
     for c in citations:
         key = _series_key(c)
         if key is not None:
             series[key].setdefault(int(c.number or 0), c)
     out: list[Finding] = []
-    for (kind, symbol, _), by_number in series.items():
+    for (kind, symbol, _, _), by_number in series.items():
         ordered = sorted(by_number.items())
         for i, (low_n, low) in enumerate(ordered):
-            later = [(n, c) for n, c in ordered[i + 1 :] if c.date and low.date and c.date < low.date]
+            later = [
+                (n, c)
+                for n, c in ordered[i + 1 :]
+                if c.date and low.date and c.date < low.date and low_n * RESTART_RATIO >= n
+            ]
             if later:
                 high_n, high = later[-1]
                 out.append(_sequence(kind, symbol, low_n, low, high_n, high))

@@ -34,6 +34,7 @@ from extractor.model import Document, Table
 from extractor.rules.fractions import find_fractions
 from extractor.rules.locate import Locator
 from extractor.rules.match import Candidate, TitleMatcher, tokens
+from extractor.rules.metrics import stated_as_achieved
 from extractor.rules.numbers import NumberMatch, find_numbers, half_unit
 from extractor.textnorm import fold
 
@@ -50,13 +51,6 @@ _FOOT_STOP = regex.compile(r"[ \t]*(?:[-+•*][ \t]|\d+(?:\.\d+)*\.\s|[a-zđ]\)|
 _BODY_RESUMES = regex.compile(r"[ \t]*(?:\p{Ll}|\d{1,2}[ \t]+\p{Lu})")  # after a footnote's last sentence
 _PLAN = regex.compile(r"(?i)phương hướng|thời gian tới|nhiệm vụ trọng tâm năm")
 _HEADING = regex.compile(r"^[#*\s]*(?:phần\s+\w+|[IVX]+\.|\d+\.)", regex.I)
-_RELATIVE_AFTER = regex.compile(r"^\s*\)?\s*(?:/|so\s|kế hoạch|chỉ tiêu|dự toán|cùng kỳ|tổng số)", regex.I)
-_RELATIVE_BEFORE = regex.compile(
-    r"(?:(?:tăng|giảm|vượt|cao hơn|thấp hơn)(?:\s+\p{L}+){0,2}|chiếm(?:\s+tỷ lệ)?|bằng)\s*:?\s*$", regex.I
-)
-_TARGET = regex.compile(
-    r"(?<!\p{L})(?:mục tiêu|chỉ tiêu|phấn đấu|hướng tới|dự kiến|đề ra|kế hoạch giao)(?!\p{L})", regex.I
-)
 _LINK_TAIL = regex.compile(r"(?:\s+(?:đạt|là|chiếm|bằng|được|tỷ lệ|tỉ lệ|khoảng|trên))+$", regex.I)
 _PERIOD = regex.compile(
     r"(?:19|20)\d\d|quý(?:\s+[IV\d]+)?|\d+\s+tháng\s+(?:đầu|cuối)|tháng\s+\d{1,2}|cùng kỳ|năm (?:trước|ngoái|nay)|"
@@ -227,8 +221,7 @@ def _subject(t: _Text, n: NumberMatch) -> tuple[int, str]:
 def _comparable(t: _Text, n: NumberMatch, start: int) -> bool:
     if n.bound or n.start >= t.plan or _PLAN.search(t.text, t.unit(n.start)[0], n.start):
         return False  # a target, or a plan ("+ Các nhiệm vụ trọng tâm trong thời gian tới: (1) … 100% …")
-    before, after = t.text[start : n.start], t.text[n.end : n.end + 40]
-    return not (_RELATIVE_AFTER.match(after) or _RELATIVE_BEFORE.search(before) or _TARGET.search(before + after))
+    return stated_as_achieved(n, t.text[start : n.start], t.text[n.end : n.end + 40])
 
 
 def _rates(t: _Text, metrics: list[Metric]) -> list[_Rate]:

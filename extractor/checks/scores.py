@@ -9,6 +9,8 @@ Methods (from the rubric):
 Rows with no criterion (no rubric fits, e.g. a PAR Index appendix) keep their claim: structure only.
 A parent row (1 -> 1.1, 1.2) is recomputed as the sum of its children. Points stay exact Decimals; a
 difference of at most 0,01 between a claim and max × rate is rounding, not an error (ROUNDING_TOLERANCE).
+A rate row's recomputed score is max × rate rounded half-up to whole hundredths, as the scheme awards
+points (92,5% of 5 -> 4,63); totals are exact sums of the rows, so the rows shown add up to the total.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from extractor.checks.findings import finding, vn
-from extractor.contract import Finding, Metric, Scorecard, ScoreRow
+from extractor.contract import Finding, Metric, Scorecard, ScoreRow, round_points
 from extractor.rules.fractions import find_fractions
 from extractor.rules.rubric import Criterion, Rubric
 from extractor.textnorm import normalize_text
@@ -38,6 +40,11 @@ class RateFound:
     value: Decimal  # percent, e.g. 92.5
     source: str  # evidence | fraction | narrative
     text: str
+
+
+def rate_points(maximum: Decimal, rate: Decimal) -> Decimal:
+    """max × rate, the rate capped at 100 % (e.g. 5 × 92,5% = 4,625; 5 × 105% = 5)."""
+    return maximum * min(rate, HUNDRED) / HUNDRED
 
 
 def stt_key(stt: str | None) -> str:
@@ -73,7 +80,7 @@ _KEPT = {
 def recompute_row(row: ScoreRow, criterion: Criterion | None, metrics: list[Metric]) -> list[Finding]:
     """Set ``row.recomputed_points`` (and ``row.note``) and return findings about the row's own points."""
     row.recomputed_points = row.claimed_points
-    if criterion is None or row.claimed_points is None:
+    if criterion is None:
         row.note = "không có tiêu chí tương ứng: giữ điểm tự chấm" if row.claimed_points is not None else None
         return []
     maximum = row.max_points if row.max_points is not None else criterion.max_points
@@ -88,12 +95,13 @@ def recompute_row(row: ScoreRow, criterion: Criterion | None, metrics: list[Metr
     rate = find_rate(row, metrics)
     if rate is None:
         row.note = "không nêu tỷ lệ: giữ điểm tự chấm"
-        return [_rate_not_stated(row)]
-    exact = maximum * rate.value / HUNDRED
-    row.recomputed_points = exact
+        return [_rate_not_stated(row)] if row.claimed_points is not None else []
+    exact = rate_points(maximum, rate.value)
+    row.recomputed_points = round_points(exact)  # a row scores whole hundredths (92,5% of 5 -> 4,63)
+    row._exact = exact
     source = {"evidence": "tài liệu kiểm chứng", "fraction": "phân số trong tài liệu kiểm chứng"}
     row.note = f"{vn(maximum)} × {rate.text} ({source.get(rate.source, 'nội dung công văn')})"
-    if abs(row.claimed_points - exact) > ROUNDING_TOLERANCE:
+    if row.claimed_points is not None and abs(row.claimed_points - exact) > ROUNDING_TOLERANCE:
         return [_ratio_mismatch(row, maximum, rate, exact)]
     return []
 
@@ -115,7 +123,7 @@ def _ratio_mismatch(row: ScoreRow, maximum: Decimal, rate: RateFound, exact: Dec
         f"Tiêu chí {row.stt}: tỷ lệ {vn(rate.value)}% × {vn(maximum)} điểm = {vn(exact)} điểm, "
         f"nhưng báo cáo tự chấm {vn(row.claimed_points)} điểm.",
         criterion_id=row.criterion_id,
-        expected=exact,
+        expected=round_points(exact),
         found=row.claimed_points,
         location=row.location,
     )
@@ -139,8 +147,8 @@ def top_level(rows: list[ScoreRow]) -> list[ScoreRow]:
 
 
 def recompute_totals(card: Scorecard, rubric: Rubric | None) -> None:
-    tops = top_level(card.rows)
-    card.recomputed_total = _sum(r.recomputed_points for r in tops) if tops else None
+    tops = [r for r in top_level(card.rows) if r.recomputed_points is not None]
+    card.recomputed_total = _sum(r.recomputed_points for r in tops) if tops else None  # a blank form has none
     if card.threshold is None and rubric is not None:
         card.threshold = rubric.pass_threshold
     if card.recomputed_total is not None and card.threshold is not None:
@@ -163,14 +171,14 @@ def check_rounding(rows: list[ScoreRow], rubric: Rubric | None) -> list[Finding]
         criterion = rubric.by_id(row.criterion_id or "")
         if criterion is None or criterion.method != "rate" or row.claimed_points is None:
             continue
-        exact = row.recomputed_points
+        exact = row._exact
         if exact is None or exact == row.claimed_points or abs(exact - row.claimed_points) > ROUNDING_TOLERANCE:
             continue
         explained.append((row, rounding_modes(row.claimed_points, exact)))
     if len(explained) < 2 or set.intersection(*(modes for _, modes in explained)):
         return []
     detail = "; ".join(
-        f"tiêu chí {r.stt}: {vn(r.recomputed_points, 3)} → {vn(r.claimed_points)} ({', '.join(sorted(m)) or '?'})"
+        f"tiêu chí {r.stt}: {vn(r._exact, 3)} → {vn(r.claimed_points)} ({', '.join(sorted(m)) or '?'})"
         for r, m in explained
     )
     return [

@@ -26,9 +26,10 @@ _VERDICT_VI = {"dat": "Đạt", "khong_dat": "Không đạt"}
 def check_rows(card: Scorecard, rubric: Rubric | None, has_evidence_column: bool) -> list[Finding]:
     out: list[Finding] = []
     parents = set(children_of(card.rows))
+    blank_form = all(r.claimed_points is None for r in card.rows)
     for row in card.rows:
         criterion = rubric.by_id(row.criterion_id) if rubric and row.criterion_id else None
-        out += _points(row)
+        out += _points(row, blank_form or stt_key(row.stt) in parents)
         maximum = row.max_points if row.max_points is not None else (criterion.max_points if criterion else None)
         if row.claimed_points is not None and maximum is not None and row.claimed_points > maximum:
             out.append(
@@ -67,16 +68,18 @@ def check_rows(card: Scorecard, rubric: Rubric | None, has_evidence_column: bool
     return out
 
 
-def _points(row: ScoreRow) -> list[Finding]:
-    bad = (row.claimed_text and row.claimed_points is None) or (
-        row.claimed_points is not None and row.claimed_points < 0
-    )
-    if not bad:
+def _points(row: ScoreRow, blank_expected: bool) -> list[Finding]:
+    """An unreadable or negative claim; an empty one where the other rows have theirs (not a blank form)."""
+    empty = not row.claimed_text and row.max_points is not None and not blank_expected
+    negative = row.claimed_points is not None and row.claimed_points < 0
+    bad = bool(row.claimed_text) and row.claimed_points is None
+    if not (bad or empty or negative):
         return []
+    what = "để trống" if empty else f"«{row.claimed_text}» không phải số điểm hợp lệ"
     return [
         finding(
             "INVALID_POINTS",
-            f"Tiêu chí {row.stt}: ô điểm tự chấm «{row.claimed_text}» không phải số điểm hợp lệ.",
+            f"Tiêu chí {row.stt}: ô điểm tự chấm {what}.",
             criterion_id=row.criterion_id,
             found=row.claimed_text,
             location=row.location,
@@ -136,9 +139,10 @@ def check_criteria(card: Scorecard, rubric: Rubric | None) -> list[Finding]:
         return []
     out: list[Finding] = []
     seen: dict[str, ScoreRow] = {}
+    sections = set(children_of(card.rows))
     for row in card.rows:
         if row.criterion_id is None:
-            if not row.parent_stt:
+            if not row.parent_stt and stt_key(row.stt) not in sections:
                 out.append(
                     finding(
                         "CRITERION_UNKNOWN",

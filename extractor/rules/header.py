@@ -27,7 +27,7 @@ import regex
 
 from extractor.contract import DocKind, DocumentInfo, Location
 from extractor.model import Document
-from extractor.rules.dates import DATE_RE, match_date_at
+from extractor.rules.dates import DATE_RE, DateMatch, match_date_at
 from extractor.rules.lines import Line, body_lines
 from extractor.rules.locate import Locator
 
@@ -143,7 +143,7 @@ def _title_case(upper: str) -> str:
 def _place_and_date(head: list[Line], result: HeaderResult, loc: Locator) -> None:
     for line in head:
         m = _PLACE_DATE.match(line.text)
-        d = match_date_at(line.text, m.end()) if m else None
+        d = _date_after(line.text, m.end()) if m else None
         if m is None or d is None:
             continue
         result.info.place = m.group("place").strip()
@@ -151,6 +151,15 @@ def _place_and_date(head: list[Line], result: HeaderResult, loc: Locator) -> Non
         result.date_blank = d.blank
         result.locations["date"] = loc.from_norm(line.start, line.end)
         return
+
+
+def _date_after(text: str, pos: int) -> DateMatch | None:
+    """The date right after the place: "ngày 12 tháng 6 năm 2026" or "ngày 12/6/2026"."""
+    found = match_date_at(text, pos)
+    if found is None:
+        skip = regex.match(r"ngày\s*", text[pos:], regex.IGNORECASE)
+        found = match_date_at(text, pos + skip.end()) if skip else None
+    return found
 
 
 def _subject_and_recipient(head: list[Line], result: HeaderResult) -> None:

@@ -40,7 +40,28 @@ MAP_MIN = 0.45
 _LETTER_TOTAL = regex.compile(
     r"(?i)tổng\s+(?:số\s+)?điểm[^\d\n]{0,40}?(?P<v>\d{1,3}(?:[.,]\d{1,3})?)\s*(?:/\s*(?P<of>\d{1,3}))?\s*điểm?"
 )
-_VERDICT = regex.compile(r"(?i)\b(không đạt|đạt yêu cầu|chưa đạt)\b")
+# e.g. "(Đạt yêu cầu - ngưỡng …)"; not the threshold's own words "ngưỡng đạt yêu cầu là 70 điểm"
+_VERDICT = regex.compile(r"(?i)(?<!ngưỡng\s{1,3})\b(không đạt|đạt yêu cầu|chưa đạt)\b")
+
+
+# A rate that is not what was achieved: relative to something else, a target, or a bound.
+RELATIVE_AFTER = regex.compile(
+    r"^\s*\)?\s*(?:/|so\s|kế hoạch|chỉ tiêu|dự toán|cùng kỳ|tổng số)", regex.I
+)  # e.g. "100% so với KH"
+RELATIVE_BEFORE = regex.compile(  # e.g. "tăng 5%", "chiếm 0,14%"
+    r"(?:(?:tăng|giảm|vượt|cao hơn|thấp hơn)(?:\s+\p{L}+){0,2}|chiếm(?:\s+tỷ lệ)?|bằng)\s*:?\s*$", regex.I
+)
+TARGET = regex.compile(  # e.g. "Chỉ tiêu giao ≥ 80%", "(mục tiêu 80%)"
+    r"(?<!\p{L})(?:mục tiêu|chỉ tiêu|phấn đấu|hướng tới|dự kiến|đề ra|kế hoạch giao)(?!\p{L})", regex.I
+)
+
+
+def stated_as_achieved(n: NumberMatch, before: str, after: str) -> bool:
+    """Whether a rate states what was achieved: not a bound ("≥ 80%", "trên 90%"), not relative ("tăng 5%",
+    "đạt 100% so với kế hoạch"), not a target ("mục tiêu 80%"). ``before`` is its clause up to it."""
+    if n.bound:
+        return False
+    return not (RELATIVE_AFTER.match(after) or RELATIVE_BEFORE.search(before) or TARGET.search(before + after))
 
 
 @dataclass(frozen=True)
@@ -83,7 +104,7 @@ def subject_of(before: str, after: str) -> str:
 def find_metrics(doc: Document, rubric: Rubric | None, exclude_table: int | None = None) -> list[Metric]:
     text = doc.norm.text
     loc = Locator(doc)
-    mapper = _mapper(rubric) if rubric else None
+    mapper = _Mapper(rubric) if rubric else None
     out: list[Metric] = []
     for lo, hi, _ in _body_spans(doc, exclude_table):
         block_text = text[lo:hi]
@@ -105,13 +126,14 @@ def _metric(n: NumberMatch, text: str, lo: int, hi: int, loc: Locator, mapper: _
     before, after = _clause(text, s, e, lo, hi)
     subject = subject_of(before, after)
     unit = "%" if n.unit == "%" else (n.noun or "count")
+    achieved = n.unit == "%" and stated_as_achieved(n, before, text[e : e + 40])
     return Metric(
         text=n.text,
         value=n.scaled,
         unit=unit,
         subject=subject,
         location=loc.from_norm(s, e),
-        criterion_id=mapper(subject) if mapper and n.unit == "%" else None,
+        criterion_id=mapper(subject) if mapper and achieved else None,
     )
 
 
@@ -148,10 +170,6 @@ class _Mapper:
         if len(ranked) > 1 and ranked[0].score - ranked[1].score < 0.1:
             return None
         return ranked[0].key
-
-
-def _mapper(rubric: Rubric) -> _Mapper:
-    return _Mapper(rubric)
 
 
 def find_letter_total(doc: Document, exclude_table: int | None = None) -> LetterTotal | None:

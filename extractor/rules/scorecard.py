@@ -84,10 +84,12 @@ class RawScorecard:
 def detect_columns(table: Table) -> Columns | None:
     grid = table.grid()
     n_header = _header_row_count(table)
+    texts = table.texts()
+    labelled = [r for r in range(n_header) if not is_column_numbering(texts[r])]
     roles: dict[str, int] = {}
     for col in range(table.n_cols):
         parts = []
-        for r in range(n_header):
+        for r in labelled:
             cell = grid[r][col]
             if cell is not None and cell.text not in parts:
                 parts.append(cell.text)
@@ -101,12 +103,23 @@ def detect_columns(table: Table) -> Columns | None:
 
 
 def _header_row_count(table: Table) -> int:
-    """Rows before the first whose first cell is an STT; at most 3 (two- and three-row headers)."""
+    """Rows before the first whose first cell is an STT; at most 3 (two- and three-row headers). A row that
+    only numbers the columns ("1 2 3 4 5", "(1) (2) (3)", "A B C") belongs to the header."""
     texts = table.texts()
-    for r, row in enumerate(texts[:4]):
-        if row and _STT.match(row[0].strip()) and r > 0:
+    for r, row in enumerate(texts[:5]):
+        if row and r > 0 and _STT.match(row[0].strip()) and not is_column_numbering(row):
             return r
     return max(1, min(table.header_rows, 3))
+
+
+def is_column_numbering(row: list[str]) -> bool:
+    """e.g. ["1", "2", "3", "4", "5"], ["(1)", "(2)", "(3)"], ["A", "B", "C"]: consecutive labels only."""
+    labels = [regex.sub(r"^\((.+)\)$", r"\1", c.strip()) for c in row if c.strip()]
+    if len(labels) < 3:
+        return False
+    if all(x.isdigit() for x in labels):
+        return [int(x) for x in labels] == list(range(int(labels[0]), int(labels[0]) + len(labels)))
+    return "".join(labels) in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def find_scorecard_table(doc: Document) -> tuple[int, Table, Columns] | None:
@@ -186,8 +199,12 @@ def _points_of(text: str) -> Decimal | None:
     return read_points(text).value if text else None
 
 
+_ROMAN = regex.compile(r"[IVXLC]{1,6}\.?")
+
+
 def parent_of(stt: str | None, earlier: list[str | None]) -> str | None:
-    """ "1.3.1" -> "1.3"; a letter item ("a") -> the nearest numbered row above; top level -> None."""
+    """ "1.3.1" -> "1.3"; a letter item ("a") -> the nearest numbered row above; a number under a Roman
+    section ("I" then "1", "2") -> that section; top level -> None."""
     if not stt:
         return None
     s = stt.rstrip(".")
@@ -195,6 +212,8 @@ def parent_of(stt: str | None, earlier: list[str | None]) -> str | None:
         return s.rsplit(".", 1)[0]
     if regex.fullmatch(r"[a-zđ]\)?", s):
         return next((e.rstrip(".") for e in reversed(earlier) if e and regex.match(r"\d", e)), None)
+    if s.isdigit():
+        return next((e.rstrip(".") for e in reversed(earlier) if e and _ROMAN.fullmatch(e)), None)
     return None
 
 
@@ -202,7 +221,15 @@ def _read_total(card: RawScorecard, cells: list[Cell | None], cols: Columns, loc
     claimed = _text(cells, cols.get("claimed"))
     reading = read_points(claimed) if claimed else None
     if reading is None or reading.value is None:
-        numeric = [c for c in cells if c is not None and read_points(normalize_text(c.text)).value is not None]
+        others = {cols.get("max"), cols.get("appraised")}  # a blank form's total row holds only the maxima
+        numeric = [
+            c
+            for i, c in enumerate(cells)
+            if c is not None
+            and i not in others
+            and c.col not in others
+            and read_points(normalize_text(c.text)).value is not None
+        ]
         if numeric:
             claimed = normalize_text(numeric[-1].text).strip()
             reading = read_points(claimed)
