@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 import regex
@@ -55,9 +56,11 @@ def tokens(text: str) -> list[str]:
     return [t for t in out if t not in STOPWORDS]
 
 
-def features(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def features(text: str) -> frozenset[str]:
+    """Syllables and syllable pairs (cached: a long report compares the same subjects many times)."""
     toks = tokens(text)
-    return set(toks) | {f"{a} {b}" for a, b in pairwise(toks)}
+    return frozenset(toks) | {f"{a} {b}" for a, b in pairwise(toks)}
 
 
 @dataclass(frozen=True)
