@@ -76,7 +76,7 @@ def audit_one(path: Path, rubric: Rubric | None, auditor: Auditor = audit_file) 
     try:
         return auditor(path, rubric)
     except OSError as err:
-        return unreadable_report(path, CannotOpenError(err.strerror or str(err)))
+        return unreadable_report(path, CannotOpenError.from_os_error(err))
     except Exception as err:  # a defect of ours must not stop the batch
         return unreadable_report(path, InternalError(detail=f"{type(err).__name__}: {err}"))
     finally:

@@ -9,8 +9,8 @@ the order given, and unreadable files come last. e.g.
     extractor diff a.pdf b.docx --format csv   # header row, dot decimals, for machines
     extractor diff inbox/ --format json        # a list of objects
 
-Exit status (spec/audit-contract.md §2): 0 when no file has an error finding, 1 when any has, 2 when a
-file could not be read (an UNREADABLE finding).
+Exit status (spec/audit-contract.md §2, extractor/exitcodes.py): 0 when no file has an error finding, 1 when
+any has, 2 when a file could not be read (an UNREADABLE finding) or the paths name no report file.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from extractor.batch import DEFAULT_TIMEOUT, audit_many
+from extractor.cli import ArgumentParser, positive_int, positive_seconds, quiet_libraries
 from extractor.contract import Report, round_points
 from extractor.errors import ExtractorError
+from extractor.exitcodes import EXIT_OK, exit_code, no_report_files, print_error
 from extractor.files import report_files
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 ROUNDING = Decimal("0.01")  # a total off by at most this is rounding (spec §1), not counted as changed
 PROGRESS_MIN_FILES = 4  # a bar for fewer files only flickers
 
@@ -109,13 +110,6 @@ def _sort_key(row: DiffRow) -> tuple[int, Decimal]:
         return (2, Decimal(0))
     delta = row.delta
     return (1, Decimal(0)) if delta is None else (0, -abs(delta))
-
-
-def exit_code(reports: Iterable[Report]) -> int:
-    findings = [f for r in reports for f in r.findings]
-    if any(f.code == "UNREADABLE" for f in findings):
-        return EXIT_UNREADABLE
-    return EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK
 
 
 # --- rendering ------------------------------------------------------------------------------------------
@@ -268,7 +262,7 @@ def run_diff(
     err = sys.stderr if err is None else err
     files = report_files(paths)
     if not files:
-        err.write("Không có tệp báo cáo nào (.pdf .docx .doc .xlsx .txt .md) / no report files found\n")
+        return no_report_files(err)
     reports = audit_many(files, rubric, workers, progress_for(err, len(files)), timeout=timeout)
     out.write(RENDERERS[fmt](diff_rows(reports)))
     return exit_code(reports)
@@ -278,27 +272,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return run_diff(args.files, args.format, args.rubric, args.workers, timeout=args.timeout)
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("cần một số nguyên ≥ 1 / must be an integer ≥ 1")
-    return value
-
-
-def _positive_seconds(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("cần một số giây > 0 / must be a number of seconds > 0")
-    return value
-
-
 def _configure(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", help="tệp hoặc thư mục / files or directories")
-    p.add_argument("--format", choices=sorted(RENDERERS), default="table")
+    p.add_argument("--format", choices=sorted(RENDERERS), default="table", help="định dạng đầu ra / output format")
     p.add_argument("--rubric", default=None, help="mã hoặc đường dẫn bộ tiêu chí / rubric id or .toml path")
-    p.add_argument("--workers", type=_positive_int, default=None, help="số tiến trình / processes (default: cores)")
     p.add_argument(
-        "--timeout", type=_positive_seconds, default=DEFAULT_TIMEOUT, help="giây tối đa cho một tệp / seconds per file"
+        "--workers", type=positive_int, default=None, help="số tiến trình, mặc định số lõi / processes, default: cores"
+    )
+    p.add_argument(
+        "--timeout", type=positive_seconds, default=DEFAULT_TIMEOUT, help="giây tối đa cho một tệp / seconds per file"
     )
     p.set_defaults(func=cmd_diff)
     return p
@@ -314,13 +296,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m extractor.diff FILE…``: the diff command on its own (the CLI wires it as a subcommand)."""
-    parser = _configure(argparse.ArgumentParser(prog="extractor diff", description=__doc__.splitlines()[0]))
+    quiet_libraries()
+    parser = _configure(ArgumentParser(prog="extractor diff", description=__doc__.splitlines()[0]))
     args = parser.parse_args(argv)
     try:
         return cmd_diff(args)
     except ExtractorError as error:  # e.g. an invalid --rubric
-        print(f"LỖI / ERROR [{error.code}]: {error.message_vi}\n{error.message_en}", file=sys.stderr)
-        return EXIT_UNREADABLE
+        return print_error(error)
     except BrokenPipeError:
         return EXIT_OK
 

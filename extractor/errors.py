@@ -22,6 +22,7 @@ Only the edges (CLI, HTTP API) translate these into exit codes and response bodi
 
 from __future__ import annotations
 
+import errno
 from typing import Any, ClassVar
 
 
@@ -182,13 +183,37 @@ class AuditTimeoutError(InputError):
 
 
 class CannotOpenError(InputError):
+    """The path names no readable file. Built from the ``OSError`` it met (``from_os_error``) the reason is
+    said in each language; from a bare reason (English, e.g. a ``strerror``) only the English message
+    carries it, so the Vietnamese message holds no English."""
+
     code = "cannot_open"
 
-    def __init__(self, reason: str) -> None:
+    # errno -> (Vietnamese, English) reason
+    REASONS: ClassVar[dict[int, tuple[str, str]]] = {
+        errno.ENOENT: ("tệp không tồn tại", "the file does not exist"),
+        errno.ENOTDIR: ("tệp không tồn tại", "the file does not exist"),
+        errno.EISDIR: ("đường dẫn là thư mục, không phải tệp", "the path is a directory, not a file"),
+        errno.EACCES: ("không có quyền đọc tệp", "permission to read the file is denied"),
+        errno.EPERM: ("không có quyền đọc tệp", "permission to read the file is denied"),
+    }
+
+    def __init__(self, reason: str, reason_vi: str | None = None) -> None:
         super().__init__(
-            f"Không mở được tệp (không tồn tại, là thư mục hoặc không có quyền đọc): {reason}",
-            f"The file cannot be opened (missing, a directory, or not readable): {reason}",
+            f"Không mở được tệp: {reason_vi}."
+            if reason_vi
+            else "Không mở được tệp (không tồn tại, là thư mục hoặc không có quyền đọc).",
+            f"The file cannot be opened: {reason}."
+            if reason_vi
+            else f"The file cannot be opened (missing, a directory, or not readable): {reason}",
         )
+
+    @classmethod
+    def from_os_error(cls, err: OSError) -> CannotOpenError:
+        reason_vi, reason_en = cls.REASONS.get(
+            err.errno or 0, ("lỗi hệ thống khi mở tệp", f"system error ({err.strerror or type(err).__name__})")
+        )
+        return cls(reason_en, reason_vi)
 
 
 class WorkerCrashedError(ExtractorError):

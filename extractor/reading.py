@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from extractor.errors import (
+    CannotOpenError,
     CorruptFileError,
     EmptyFileError,
     ExtractorError,
@@ -47,6 +48,17 @@ def _library_faults() -> tuple[type[BaseException], ...]:
     return tuple(faults)
 
 
+def _read(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; a missing file, a directory or a file we may not read is a CannotOpenError."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise TooLargeError(size, max_bytes)
+        return path.read_bytes()
+    except OSError as exc:
+        raise CannotOpenError.from_os_error(exc) from exc
+
+
 def parse(
     src: str | os.PathLike[str] | bytes,
     filename: str | None = None,
@@ -65,10 +77,7 @@ def parse(
         p = Path(src)
         path = str(p)
         filename = filename or p.name
-        size = p.stat().st_size
-        if size > options.max_bytes:
-            raise TooLargeError(size, options.max_bytes)
-        data = p.read_bytes()
+        data = _read(p, options.max_bytes)
     if len(data) > options.max_bytes:
         raise TooLargeError(len(data), options.max_bytes)
     if not data.strip():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from extractor.contract import Location, Report, round_points
+from extractor.contract import Finding, Location, Report, round_points
 
 _SEVERITY = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN"}
 _KIND = {
@@ -29,7 +29,13 @@ def _date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "(chưa có ngày)"
 
 
+UNREADABLE_PREFIX = "Không đọc được tệp: "  # how audit words an UNREADABLE finding's message
+
+
 def render_report(report: Report) -> str:
+    unreadable = next((f for f in report.findings if f.code == "UNREADABLE"), None)
+    if unreadable is not None:
+        return render_unreadable(report.source.path, unreadable)
     d = report.document
     pages = f", {report.source.pages} trang" if report.source.pages else ""
     lines = [f"=== {report.source.path}", f"    {report.source.format.upper()}{pages}"]
@@ -57,6 +63,20 @@ def render_report(report: Report) -> str:
             f" · ngưỡng {_p(card.threshold)} · kết luận {_VERDICT[card.recomputed_verdict]}"
         )
     lines += _findings(report)
+    return "\n".join(lines) + "\n\n"
+
+
+def render_unreadable(path: str, finding: Finding) -> str:
+    """A file that was not read: its path, the mark, and the reason in Vietnamese and in English."""
+    found = finding.found if isinstance(finding.found, dict) else {}
+    code = f" [{found['code']}]" if found.get("code") else ""
+    lines = [
+        f"=== {path}",
+        f"    KHÔNG ĐỌC ĐƯỢC / UNREADABLE{code}",
+        f"    {finding.message.removeprefix(UNREADABLE_PREFIX)}",
+    ]
+    if found.get("message_en"):
+        lines.append(f"    {found['message_en']}")
     return "\n".join(lines) + "\n\n"
 
 

@@ -13,11 +13,11 @@ import tomllib
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from extractor.errors import RubricError
+from extractor.errors import CannotOpenError, RubricError
 
 RUBRIC_DIR = Path(__file__).resolve().parent.parent / "data" / "rubrics"
 DEFAULT_RUBRIC = "hp-cds-xa-quy-2026"
@@ -102,11 +102,56 @@ def _key(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+# pydantic's error types that have a fixed wording, as "Vietnamese / English".
+_MESSAGES = {
+    "missing": "thiếu khóa / missing key",
+    "extra_forbidden": "khóa không được phép / unknown key",
+}
+# pydantic's "Input should be a valid …" types: what the value must be, in each language.
+_TYPES = {
+    "string_type": ("chuỗi", "a string"),
+    "int_type": ("số nguyên", "an integer"),
+    "int_parsing": ("số nguyên", "an integer"),
+    "bool_type": ("true hoặc false", "true or false"),
+    "bool_parsing": ("true hoặc false", "true or false"),
+    "list_type": ("danh sách", "a list"),
+    "tuple_type": ("danh sách", "a list"),
+    "dict_type": ("bảng khóa = giá trị", "a table of key = value"),
+    "model_type": ("bảng khóa = giá trị", "a table of key = value"),
+    "model_attributes_type": ("bảng khóa = giá trị", "a table of key = value"),
+}
+_INPUT_SHOULD_BE = "Input should be "
+
+
+def _problem(error: Any) -> str:
+    """One pydantic error as "key: Vietnamese / English", e.g. "criteria[5].method: giá trị không hợp lệ, …"."""
+    kind, msg, ctx = error["type"], error["msg"], error.get("ctx") or {}
+    if kind in _MESSAGES:
+        text = _MESSAGES[kind]
+    elif kind == "value_error" and "error" in ctx:  # our validators' messages are bilingual already
+        text = str(ctx["error"])
+    elif kind == "literal_error" and "expected" in ctx:
+        expected = str(ctx["expected"])
+        text = f"giá trị không hợp lệ, phải là {expected.replace(' or ', ' hoặc ')} / invalid value, must be {expected}"
+    elif kind == "string_too_short" and "min_length" in ctx:
+        n = ctx["min_length"]
+        text = f"quá ngắn, cần ít nhất {n} ký tự / too short, needs at least {n} characters"
+    elif kind in _TYPES:
+        vi, en = _TYPES[kind]
+        text = f"giá trị không hợp lệ, phải là {vi} / invalid value, must be {en}"
+    elif msg.startswith(_INPUT_SHOULD_BE):
+        expected = msg.removeprefix(_INPUT_SHOULD_BE)
+        text = f"giá trị không hợp lệ, phải là {expected} / invalid value, must be {expected}"
+    else:
+        text = f"giá trị không hợp lệ / invalid value: {msg}"
+    return f"{_key(error['loc'])}: {text}"
+
+
 def parse_rubric(data: dict[str, object], source: str) -> Rubric:
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as exc:
-        raise RubricError(source, [f"{_key(e['loc'])}: {e['msg']}" for e in exc.errors()]) from exc
+        raise RubricError(source, [_problem(e) for e in exc.errors()]) from exc
     problems = _consistency(rubric)
     if problems:
         raise RubricError(source, problems)
@@ -114,22 +159,34 @@ def parse_rubric(data: dict[str, object], source: str) -> Rubric:
 
 
 def rubric_path(name: str) -> Path:
+    """``name`` ending in .toml is a path (or a file name in extractor/data/rubrics); otherwise a rubric id."""
     path = Path(name)
-    if path.suffix == ".toml" and path.exists():
+    if path.suffix.lower() != ".toml":
+        return RUBRIC_DIR / f"{name}.toml"
+    if path.exists() or len(path.parts) > 1:
         return path
-    return RUBRIC_DIR / f"{name}.toml"
+    shipped = RUBRIC_DIR / name
+    return shipped if shipped.exists() else path
 
 
 @cache
 def load_rubric(name: str = DEFAULT_RUBRIC) -> Rubric:
     """A rubric by id (a file in extractor/data/rubrics) or by path to a .toml file."""
     path = rubric_path(name)
-    if not path.exists():
-        raise RubricError(name, [f"không tìm thấy tệp / no such file: {path.name}"])
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise RubricError(name, [f"không tìm thấy tệp / no such file: {path.name}"]) from exc
+    except OSError as exc:
+        vi, en = CannotOpenError.REASONS.get(exc.errno or 0, ("không mở được tệp", "cannot open the file"))
+        raise RubricError(name, [f"{vi} / {en}"]) from exc
+    except UnicodeDecodeError as exc:
+        problem = f"không phải tệp văn bản UTF-8 (byte {exc.start}) / not a UTF-8 text file (byte {exc.start})"
+        raise RubricError(path.name, [problem]) from exc
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RubricError(path.name, [f"TOML: {exc}"]) from exc
+        raise RubricError(path.name, [f"cú pháp TOML sai / TOML syntax error: {exc}"]) from exc
     return parse_rubric(data, path.name)
 
 
