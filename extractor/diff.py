@@ -129,6 +129,8 @@ def verdict_vi(row: DiffRow) -> str:
         return "Không đọc được"
     claimed, recomputed = row.claimed_verdict, row.recomputed_verdict
     if recomputed is None:
+        if row.estimated:
+            return "— (ước tính, chưa đủ tiêu chí)"
         return f"{VERDICT_VI[claimed]} (theo báo cáo)" if claimed else "—"
     text = VERDICT_VI[recomputed]
     if claimed and claimed != recomputed:

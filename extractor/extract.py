@@ -81,9 +81,10 @@ def _appendix_period(doc: Document, raw: RawScorecard, year: int | None) -> Appe
         start = doc.norm.to_norm(block.start)
         text = doc.norm.text[start : doc.norm.to_norm(block.end)]
         for m in find_periods(text, default_year=year):
-            if m.start is not None and m.end is not None and m.kind != "range":
+            period = m.to_period()
+            if period is not None and m.kind != "range":
                 where = Locator(doc).from_norm(start + m.span[0], start + m.span[1])
-                return AppendixPeriod(Period(label=m.label, start=m.start, end=m.end), where)
+                return AppendixPeriod(period, where)
     return None
 
 

@@ -157,8 +157,8 @@ def percent_findings(t: _Text) -> list[Finding]:
     out = []
     for lo, f in t.fractions:
         p, ratio = f.percent, f.ratio_percent
-        if p is None or ratio is None or f.denominator.unit == "points" or rate_holds(ratio, p):
-            continue
+        if p is None or ratio is None or f.denominator.unit == "points" or rate_holds(ratio, p) or _cut(ratio, p):
+            continue  # a rate cut instead of rounded (63,179% written 63,17%) is rounding, not an error
         shown = vn(ratio.quantize(Decimal(1).scaleb(_exponent(p.value)), ROUND_HALF_UP), 3)
         said = f"{p.qualifier} {p.text}" if p.qualifier else p.text
         msg = (
@@ -172,12 +172,16 @@ def percent_findings(t: _Text) -> list[Finding]:
     return out
 
 
+def _cut(ratio: Decimal, stated: NumberMatch) -> bool:
+    """The stated rate is the ratio with its digits cut off (63,179% -> 63,17%)."""
+    return not stated.bound and ratio.quantize(Decimal(1).scaleb(_exponent(stated.value)), ROUND_DOWN) == stated.value
+
+
 def _percent_hint(a: Decimal, b: Decimal, stated: NumberMatch) -> str:
-    """Why they may disagree: the fraction written upside down, or the rate cut instead of rounded."""
+    """Why they may disagree: the fraction written upside down."""
     if a and rate_holds(b * 100 / a, stated):
         return f" (đúng bằng {vn(b * 100 / a)}% nếu đảo tử số và mẫu số)"
-    cut = (a * 100 / b).quantize(Decimal(1).scaleb(_exponent(stated.value)), ROUND_DOWN)
-    return " (số đã bị cắt bớt chữ số thay vì làm tròn)" if cut == stated.value and not stated.bound else ""
+    return ""
 
 
 # --- CONFLICTING_VALUES ---------------------------------------------------------------------------

@@ -54,9 +54,6 @@ class Locator:
                 break
         return loc
 
-    def cell(self, table: Table, cell: Cell) -> Location:
-        return self.at(cell.start, cell.end)
-
     def row(self, table: Table, row_index: int) -> Location:
         row = table.rows[row_index]
         loc = self.at(row.start, row.end)

@@ -64,7 +64,6 @@ class RawRow:
     claimed_text: str | None
     evidence: Cell | None
     location: Location
-    claimed_location: Location | None = None
 
 
 @dataclass
@@ -177,8 +176,6 @@ def _read_row(
     claimed_text = _text(cells, cols.get("claimed")) or None
     ev_col = cols.get("evidence")
     evidence = cells[ev_col] if ev_col is not None and ev_col < len(cells) else None
-    claimed_col = cols.get("claimed")
-    claimed_cell = cells[claimed_col] if claimed_col is not None else None
     return RawRow(
         row=r,
         stt=stt,
@@ -191,7 +188,6 @@ def _read_row(
         claimed_text=claimed_text,
         evidence=evidence,
         location=locator.row(table, r),
-        claimed_location=locator.at(claimed_cell.start, claimed_cell.end) if claimed_cell else None,
     )
 
 
