@@ -72,7 +72,7 @@ def _source_findings(doc: Document) -> list[Finding]:
 def _document_findings(ex: Extraction) -> list[Finding]:
     report = ex.report
     return (
-        check_draft(ex.header)
+        check_draft(ex.header, signed=any(n.code == "digitally_signed" for n in ex.doc.notices))
         + check_period(report.document, ex.header.locations.get("date"))
         + check_malformed(report.citations)
         + check_sequence(report.citations)

@@ -65,3 +65,24 @@ def test_real_par_index_appendix_without_rubric(realdoc) -> None:
     assert len(card.rows) == 99
     assert "PARENT_SUM_MISMATCH" not in _codes(report)
     assert all(r.recomputed_points == r.claimed_points for r in card.rows if r.parent_stt and "." in r.stt)
+
+
+def test_signed_pdf_is_issued_though_its_text_layer_has_blanks(realdoc) -> None:
+    doc = parse(realdoc("14_"))
+    assert "digitally_signed" in {n.code for n in doc.notices}
+    assert "UNISSUED_DRAFT" not in _codes(audit_document(doc))
+
+
+def test_unsigned_pdfs_with_blanks_are_still_drafts() -> None:
+    from extractor.extract import extract
+    from tests.conftest import SAMPLES
+
+    pdfs = sorted(SAMPLES.glob("*.pdf"))
+    if not pdfs:
+        pytest.skip("samples/ holds no PDF")
+    for path in pdfs:
+        doc = parse(path)
+        header = extract(doc).header
+        assert "digitally_signed" not in {n.code for n in doc.notices}, path.name
+        blank = header.number_blank or header.date_blank
+        assert ("UNISSUED_DRAFT" in _codes(audit_document(doc))) == blank, path.name

@@ -7,7 +7,7 @@
   CITATION_SEQUENCE       one issuer series (same issuer, symbol and year): a higher number with an earlier
                           date than a lower one, e.g. CV 1302 of 11/6/2026 after CV 1464 of 10/6/2026
   CITATION_MALFORMED      e.g. "110KH-UBND", "1404//UBND-VHXH"
-  UNISSUED_DRAFT          e.g. "Số: /BC-UBND", "ngày tháng năm 2026"
+  UNISSUED_DRAFT          e.g. "Số: /BC-UBND", "ngày tháng năm 2026" (not in a digitally signed PDF)
   PERIOD_MISMATCH         the report is dated before its period begins, or the appendix title names
                           another period than the letter (Quý II in the letter, "QUÝ I NĂM 2026" above the table)
 
@@ -187,7 +187,11 @@ def check_malformed(citations: list[Citation]) -> list[Finding]:
     ]
 
 
-def check_draft(header: HeaderResult) -> list[Finding]:
+def check_draft(header: HeaderResult, signed: bool = False) -> list[Finding]:
+    """A blank number or date marks a draft, unless the file is digitally signed: signing issues it, and the
+    signing system stamps the number and date over the blanks (a stamp the text layer does not hold)."""
+    if signed:
+        return []
     blanks = []
     if header.number_blank:
         blanks.append("số văn bản để trống")

@@ -18,6 +18,7 @@ from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page as PlumberPage
 
 from extractor.builder import CellSpec, DocumentBuilder
@@ -96,11 +97,31 @@ def _read_pages(data: bytes, options: ParseOptions, builder: DocumentBuilder) ->
         if not plumber_pages:
             raise NoPagesError()
         pages = [_read_page(page, number) for number, page in enumerate(plumber_pages[: options.max_pages], 1)]
+        if _digitally_signed(pdf):
+            builder.notice(
+                "digitally_signed",
+                "Văn bản có chữ ký số; số và ngày ban hành có thể nằm trong dấu chữ ký, không trong lớp chữ.",
+                "The document is digitally signed; its number and date may sit in the signature stamp, "
+                "not in the text layer.",
+            )
     finally:
         with suppress(Exception):  # closing walks the page tree again, which may be what is broken
             pdf.close()
     _reading_notices(pages, len(plumber_pages), options, builder)
     return pages
+
+
+def _digitally_signed(pdf: pdfplumber.PDF) -> bool:
+    """Whether the form holds a signature field (/FT /Sig): the document was signed, hence issued."""
+    try:
+        form = resolve1(pdf.doc.catalog.get("AcroForm"))
+        fields = resolve1(form.get("Fields")) if isinstance(form, dict) else None
+        return any(
+            isinstance(f := resolve1(field), dict) and getattr(resolve1(f.get("FT")), "name", None) == "Sig"
+            for field in fields or []
+        )
+    except Exception:  # a broken form dictionary says nothing about signing
+        return False
 
 
 def _reading_notices(pages: list[_PageData], total: int, options: ParseOptions, builder: DocumentBuilder) -> None:
