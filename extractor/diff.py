@@ -65,6 +65,12 @@ class DiffRow:
     errors: int
     warnings: int
     unreadable: str | None = None
+    rows: int = 0  # scorecard rows: each may round its points by up to 0,01
+
+    @property
+    def beyond_rounding(self) -> bool:
+        """The totals differ by more than the rows' rounding can explain (0,01 per row, at least 0,01)."""
+        return self.delta is not None and abs(self.delta) > ROUNDING * max(self.rows, 1)
 
     @property
     def delta(self) -> Decimal | None:
@@ -93,6 +99,7 @@ def diff_row(report: Report) -> DiffRow:
         errors=sum(f.severity == "error" for f in report.findings),
         warnings=sum(f.severity == "warning" for f in report.findings),
         unreadable=unreadable.message if unreadable else None,
+        rows=len(card.rows) if card and not card.estimated else 0,
     )
 
 
@@ -168,9 +175,10 @@ def render_table(rows: Sequence[DiffRow]) -> str:
 def _summary(rows: Sequence[DiffRow]) -> str:
     with_errors = sum(r.errors > 0 and not r.unreadable for r in rows)
     unreadable = sum(bool(r.unreadable) for r in rows)
-    changed = sum(r.delta is not None and abs(r.delta) > ROUNDING for r in rows)
+    changed = sum(r.beyond_rounding for r in rows)
     return (
-        f"\n{len(rows)} tệp: {changed} tệp có tổng tính lại chênh quá {vn_points(ROUNDING)} điểm so với tự chấm,"
+        f"\n{len(rows)} tệp: {changed} tệp có tổng tính lại chênh quá mức làm tròn "
+        f"({vn_points(ROUNDING)} điểm mỗi tiêu chí) so với tự chấm,"
         f" {with_errors} tệp có lỗi, {unreadable} tệp không đọc được."
     )
 

@@ -322,3 +322,14 @@ def test_add_parser_registers_diff_on_a_cli():
     assert (args.func, args.files, args.format, args.workers, args.rubric) == (cmd_diff, ["inbox"], "csv", 2, None)
     with pytest.raises(SystemExit):
         cli.parse_args(["diff", "inbox", "--workers", "0"])
+
+
+@pytest.mark.parametrize(
+    ("claimed", "recomputed", "rows", "beyond"),
+    [("99.25", "99.27", 18, False), ("99.25", "99.45", 18, True), ("10", "10.02", 0, True), ("10", "10.01", 1, False)],
+)
+def test_a_delta_within_the_rows_rounding_is_not_a_difference(claimed, recomputed, rows, beyond) -> None:
+    from extractor.diff import DiffRow
+
+    row = DiffRow("f", None, None, Decimal(claimed), Decimal(recomputed), None, None, False, 0, 0, rows=rows)
+    assert row.beyond_rounding is beyond
