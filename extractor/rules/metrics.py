@@ -82,8 +82,12 @@ def _body_spans(doc: Document, exclude_table: int | None) -> list[tuple[int, int
     ]
 
 
+CLAUSE_REACH = 400  # characters looked at on each side: a subject is a clause, not a page
+
+
 def _clause(text: str, start: int, end: int, lo: int, hi: int) -> tuple[str, str]:
     """The text before and after a number within its clause (bounded by its block [lo, hi))."""
+    lo, hi = max(lo, start - CLAUSE_REACH), min(hi, end + CLAUSE_REACH)
     before_breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, lo, start)]
     c_start = before_breaks[-1] if before_breaks else lo
     after = _CLAUSE_BREAK.search(text, end, hi)
