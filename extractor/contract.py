@@ -42,6 +42,7 @@ class ContractModel(BaseModel):
 DocKind = Literal["cong_van", "bao_cao", "thong_bao", "ke_hoach", "quyet_dinh", "to_trinh", "phu_luc", "other"]
 Severity = Literal["error", "warning", "info"]
 Verdict = Literal["dat", "khong_dat"]
+VERDICT_VI: dict[str, str] = {"dat": "Đạt", "khong_dat": "Không đạt"}  # how a verdict reads to an officer
 
 
 class Location(ContractModel):

@@ -28,7 +28,7 @@ from typing import Any, TextIO
 
 from extractor.batch import DEFAULT_TIMEOUT, audit_many
 from extractor.cli import ArgumentParser, positive_int, positive_seconds, quiet_libraries
-from extractor.contract import Report, round_points
+from extractor.contract import VERDICT_VI, Report, round_points
 from extractor.errors import ExtractorError
 from extractor.exitcodes import EXIT_OK, exit_code, no_report_files, print_error
 from extractor.files import report_files
@@ -36,7 +36,6 @@ from extractor.files import report_files
 ROUNDING = Decimal("0.01")  # a total off by at most this is rounding (spec §1), not counted as changed
 PROGRESS_MIN_FILES = 4  # a bar for fewer files only flickers
 
-VERDICT_VI = {"dat": "Đạt", "khong_dat": "Không đạt"}
 COLUMNS = (  # (key in JSON, Vietnamese header, right-aligned in the table)
     ("file", "Tệp", False),
     ("commune", "Xã/phường", False),

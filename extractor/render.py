@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from extractor.contract import Finding, Location, Report, round_points
+from extractor.contract import VERDICT_VI, Finding, Location, Report, round_points
 
 _SEVERITY = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN"}
 _KIND = {
@@ -18,7 +18,6 @@ _KIND = {
     "phu_luc": "Phụ lục",
     "other": "Văn bản",
 }
-_VERDICT = {"dat": "Đạt", "khong_dat": "Không đạt", None: "—"}
 
 
 def _p(value: Decimal | None) -> str:
@@ -60,7 +59,7 @@ def render_report(report: Report) -> str:
             )
         lines.append(
             f"  Tổng: tự chấm {_p(card.claimed_total)} · tính lại {_p(card.recomputed_total)}"
-            f" · ngưỡng {_p(card.threshold)} · kết luận {_VERDICT[card.recomputed_verdict]}"
+            f" · ngưỡng {_p(card.threshold)} · kết luận {VERDICT_VI.get(card.recomputed_verdict or '', '—')}"
         )
     lines += _findings(report)
     return "\n".join(lines) + "\n\n"

@@ -13,6 +13,7 @@ from decimal import Decimal
 from extractor.checks.findings import finding, vn
 from extractor.checks.scores import ROUNDING_TOLERANCE
 from extractor.contract import Finding, Location, Metric, Scorecard
+from extractor.rules.numbers import half_unit
 
 
 def check_cover_total(card: Scorecard, letter_total: Decimal | None, where: Location | None) -> list[Finding]:
@@ -31,20 +32,6 @@ def check_cover_total(card: Scorecard, letter_total: Decimal | None, where: Loca
     ]
 
 
-def _decimals(text: str) -> int:
-    digits = text.replace("%", "").strip()
-    for sep in (",", "."):
-        if sep in digits:
-            return len(digits.rsplit(sep, 1)[1].strip())
-    return 0
-
-
-def tolerance(*texts: str) -> Decimal:
-    """Half a unit of the last decimal written by the less precise value: "80,9%" -> 0,05; "100%" -> 0,5."""
-    places = min(_decimals(t) for t in texts)
-    return Decimal(5).scaleb(-places - 1) + Decimal("1e-9")
-
-
 def check_cover_values(card: Scorecard, metrics: list[Metric]) -> list[Finding]:
     out: list[Finding] = []
     for row in card.rows:
@@ -54,7 +41,8 @@ def check_cover_values(card: Scorecard, metrics: list[Metric]) -> list[Finding]:
         for m in metrics:
             if m.criterion_id != row.criterion_id or m.unit != "%":
                 continue
-            if abs(m.value - rate.value) > tolerance(m.text, rate.text):
+            # at the precision of the less precise figure: "80,9%" allows 0,05, "100%" allows 0,5
+            if abs(m.value - rate.value) > max(half_unit(m.value), half_unit(rate.value)):
                 out.append(
                     finding(
                         "COVER_VALUE_MISMATCH",

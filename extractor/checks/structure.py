@@ -17,10 +17,8 @@ from decimal import Decimal
 
 from extractor.checks.findings import finding, vn
 from extractor.checks.scores import ROUNDING_TOLERANCE, children_of, stt_key, top_level
-from extractor.contract import Finding, Location, Scorecard, ScoreRow, Verdict
+from extractor.contract import VERDICT_VI, Finding, Location, Scorecard, ScoreRow, Verdict
 from extractor.rules.rubric import Rubric
-
-_VERDICT_VI = {"dat": "Đạt", "khong_dat": "Không đạt"}
 
 
 def check_rows(card: Scorecard, rubric: Rubric | None, has_evidence_column: bool) -> list[Finding]:
@@ -189,8 +187,8 @@ def check_verdict(
             out.append(
                 finding(
                     "VERDICT_MISMATCH",
-                    f"Báo cáo kết luận «{_VERDICT_VI[stated]}» nhưng tổng {vn(total)} điểm so với ngưỡng "
-                    f"{vn(threshold)} là «{_VERDICT_VI[implied]}».",
+                    f"Báo cáo kết luận «{VERDICT_VI[stated]}» nhưng tổng {vn(total)} điểm so với ngưỡng "
+                    f"{vn(threshold)} là «{VERDICT_VI[implied]}».",
                     expected=implied,
                     found=stated,
                     location=stated_location,
