@@ -45,6 +45,15 @@ Verdict = Literal["dat", "khong_dat"]
 VERDICT_VI: dict[str, str] = {"dat": "Đạt", "khong_dat": "Không đạt"}  # how a verdict reads to an officer
 
 
+class Box(ContractModel):
+    """A rectangle on a page in PDF points, origin at the top left (x0 < x1, top < bottom)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
 class Location(ContractModel):
     page: int | None = None
     line: int | None = None
@@ -53,6 +62,11 @@ class Location(ContractModel):
     start: int | None = None
     end: int | None = None
     quote: str = ""
+    page_width: float | None = Field(None, description="the page's size in PDF points, where the page has one")
+    page_height: float | None = None
+    boxes: list[Box] = Field(
+        default_factory=list, description="where the quoted characters are drawn on the page: one box per line"
+    )
 
 
 class Citation(ContractModel):
@@ -90,6 +104,21 @@ class Period(ContractModel):
     end: dt.date
 
 
+# Where a document fact was read: the page text, a caption "(Kèm theo …)", the text a signature stamp
+# draws over a blank, OCR of an image stamp, or (the date only) the signer's signing time.
+FactSource = Literal["text", "caption", "signature_stamp", "signature_stamp_ocr", "signing_time"]
+
+
+class ParentDocument(ContractModel):
+    """The document an appendix says it is attached to: "(Kèm theo Công văn số … ngày … của UBND xã …)"."""
+
+    kind: DocKind = "other"
+    number: str | None = None
+    date: dt.date | None = None
+    issuer: str | None = None
+    location: Location | None = None
+
+
 class DocumentInfo(ContractModel):
     kind: DocKind = "other"
     number: str | None = None
@@ -103,6 +132,11 @@ class DocumentInfo(ContractModel):
     subject: str | None = None
     recipient: str | None = None
     symbol: str | None = None
+    number_source: FactSource | None = Field(None, description="where the number was read, when it was read")
+    date_source: FactSource | None = Field(None, description="where the date was read, when it was read")
+    parent: ParentDocument | None = Field(
+        None, description="for an appendix sent alone: the document its caption says it belongs to"
+    )
 
 
 class ScoreRow(ContractModel):
@@ -150,15 +184,41 @@ class Finding(ContractModel):
     location: Location | None = None
 
 
+class Signature(ContractModel):
+    """One digital signature of a PDF, read offline (no network, no trust store)."""
+
+    field: str | None = Field(None, description="the signature field's name")
+    signer: str | None = Field(None, description="the person or body named in the certificate (CN)")
+    organisation: str | None = Field(None, description="the certificate's organisation (O, else OU)")
+    signed_at: dt.datetime | None = Field(None, description="the signing time the signature states")
+    covers_whole_file: bool = Field(False, description="the signed byte ranges reach the end of the file")
+    intact: bool | None = Field(None, description="the signed bytes still match their digest; None: not checkable")
+    chain_checked: bool = Field(False, description="whether the certificate chain was validated (offline: never)")
+    note: str | None = Field(None, description="what could not be checked, in Vietnamese")
+    page: int | None = None
+    box: Box | None = Field(None, description="where the signature's stamp is drawn on its page")
+    stamp_text: str | None = Field(None, description="the text the signature's stamp shows, where it holds text")
+
+
 class SourceInfo(ContractModel):
     path: str
     sha256: str
     format: str
     pages: int | None = None
     ocr: bool = False
+    signatures: list[Signature] = Field(default_factory=list)
+    unread_pages: list[int] = Field(
+        default_factory=list, description="pages whose text could not be read (scans, broken text layers)"
+    )
+
+
+ReportStatus = Literal["ok", "partial", "unreadable"]
 
 
 class Report(ContractModel):
+    status: ReportStatus = Field(
+        "ok", description="ok: the whole file was read; partial: some of it was not; unreadable: none of it"
+    )
     source: SourceInfo
     document: DocumentInfo
     scorecard: Scorecard | None = None

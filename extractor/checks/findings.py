@@ -41,6 +41,11 @@ SEVERITY: dict[str, Severity] = {
     "OCR_USED": "info",
     "LEGACY_ENCODING": "info",
     "ROUNDING_INCONSISTENT": "info",
+    "SIGNATURE_BROKEN": "error",
+    "SIGNER_MISMATCH": "warning",
+    "SIGNED_BEFORE_DATED": "warning",
+    "SIGNED_LONG_AFTER": "warning",
+    "PAGES_NOT_READ": "warning",
 }
 
 
