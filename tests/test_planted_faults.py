@@ -294,6 +294,11 @@ NOT_PLANTABLE = {
     "OCR_USED": "needs OCR of a scanned file, which the project does not do yet",
     "LEGACY_ENCODING": "needs TCVN3/VNI to Unicode conversion, which the project does not do yet",
     "UNREADABLE": "planted as bad files instead: see test_unreadable_file_is_one_finding_with_its_reason",
+    "SIGNATURE_BROKEN": "needs a signed PDF changed after signing: planted in tests/test_signatures.py",
+    "SIGNER_MISMATCH": "needs a PDF signed with a certificate: planted in tests/test_signatures.py",
+    "SIGNED_BEFORE_DATED": "needs a PDF signed at a chosen time: planted in tests/test_signatures.py",
+    "SIGNED_LONG_AFTER": "needs a PDF signed at a chosen time: planted in tests/test_signatures.py",
+    "PAGES_NOT_READ": "needs a PDF with pages that have no text: planted in tests/test_bounded_input.py",
 }
 
 
