@@ -35,6 +35,7 @@ from extractor.errors import ExtractorError
 from extractor.extract import Extraction, extract
 from extractor.model import Document
 from extractor.reading import parse
+from extractor.rules.locate import place_all
 from extractor.rules.rubric import Rubric, load_rubric
 
 
@@ -57,6 +58,7 @@ def audit_document(doc: Document, rubric: Rubric | str | None = None) -> Report:
         report.scorecard = estimate_scorecard(ex.rubric or load_rubric(), report.metrics, report.citations)
         findings.append(no_scorecard(report.scorecard))
     report.findings = findings
+    place_all(report, doc)  # every quoted span of a PDF gets its page size and boxes
     return report
 
 

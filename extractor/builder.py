@@ -7,12 +7,25 @@ describes, so the span invariant ``text[start:end] == block.text`` holds by cons
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extractor.model import BBox, Cell, Document, Notice, Page, Paragraph, Role, Row, Source, Table
+from extractor.model import BBox, Cell, Document, Notice, Page, Paragraph, Role, Row, Source, Table, TextLine
+
+
+@dataclass
+class GlyphLine:
+    """A drawn line of a block's text as a parser saw it: its text, page, vertical extent and the x0, x1 of
+    each character (2 per character). The builder finds it in the block's text to give it its offsets."""
+
+    text: str
+    page: int
+    top: float
+    bottom: float
+    xs: list[float]
 
 
 @dataclass
@@ -28,6 +41,7 @@ class CellSpec:
     formula: str | None = None
     line: int | None = None  # set only when the parser knows the source line (text files)
     end_page: int | None = None  # the page of the last character, when it is not ``page``
+    lines: list[GlyphLine] = field(default_factory=list)  # PDF: where the text is drawn
 
 
 @dataclass
@@ -40,6 +54,7 @@ class _ParaSpec:
     level: int | None
     role: Role
     line: int | None
+    lines: list[GlyphLine] = field(default_factory=list)
 
 
 @dataclass
@@ -86,8 +101,10 @@ class DocumentBuilder:
         level: int | None = None,
         role: Role = "body",
         line: int | None = None,
+        lines: list[GlyphLine] | None = None,
     ) -> None:
-        self._blocks.append(_ParaSpec(text, page, bbox, style, list_label, level, role, line))
+        """``lines``: where the paragraph's lines are drawn (PDF), in the order their text appears."""
+        self._blocks.append(_ParaSpec(text, page, bbox, style, list_label, level, role, line, list(lines or [])))
 
     def add_table(
         self,
@@ -131,13 +148,29 @@ class DocumentBuilder:
         _assign_lines(text, blocks)
         pages = _page_ranges(self._pages, blocks)
         self.source.pages = self.source.pages if self.source.pages is not None else (len(pages) or None)
-        return Document(source=self.source, text=text, pages=pages, blocks=blocks, notices=self._notices)
+        lines = sorted(layout.lines, key=lambda ln: ln.start)
+        return Document(
+            source=self.source, text=text, pages=pages, blocks=blocks, notices=self._notices, text_lines=lines
+        )
 
 
 class _Layout:
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.pos = 0
+        self.lines: list[TextLine] = []
+
+    def place(self, text: str, start: int, glyphs: list[GlyphLine]) -> None:
+        """Give each drawn line its offsets: found in ``text`` (written at ``start``) in order; a line whose
+        characters are not there as drawn (the text was rewritten) gets no geometry."""
+        pos = 0
+        for g in glyphs:
+            at = text.find(g.text, pos) if g.text and len(g.xs) == 2 * len(g.text) else -1
+            if at < 0:
+                continue
+            pos = at + len(g.text)
+            xs = array("f", g.xs)
+            self.lines.append(TextLine(start + at, start + pos, g.page, g.top, g.bottom, xs))
 
     def write(self, s: str) -> tuple[int, int]:
         start = self.pos
@@ -147,6 +180,7 @@ class _Layout:
 
     def paragraph(self, index: int, spec: _ParaSpec) -> Paragraph:
         start, end = self.write(spec.text)
+        self.place(spec.text, start, spec.lines)
         return Paragraph(
             index=index,
             start=start,
@@ -176,6 +210,7 @@ class _Layout:
                 if i:
                     self.write("\t")
                 start, end = self.write(c.text)
+                self.place(c.text, start, c.lines)
                 cells.append(
                     Cell(
                         row=c.row,

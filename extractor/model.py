@@ -17,11 +17,13 @@ knows the line in the source file better (text files).
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
 from extractor.textnorm import NormText, normalize
 
@@ -163,14 +165,32 @@ class Page(BaseModel):
         return bool(self.width and self.height and self.width > self.height)
 
 
+class TextLine:
+    """Where one visual line of a PDF page is drawn: ``Document.text[start:end]`` is the line; ``xs`` holds
+    x0, x1 of each of its characters (2 per character, in PDF points); ``top``/``bottom`` bound the line."""
+
+    __slots__ = ("bottom", "end", "page", "start", "top", "xs")
+
+    def __init__(self, start: int, end: int, page: int, top: float, bottom: float, xs: array[float]) -> None:
+        self.start, self.end, self.page, self.top, self.bottom, self.xs = start, end, page, top, bottom, xs
+
+    def __getstate__(self) -> tuple[int, int, int, float, float, array[float]]:
+        return self.start, self.end, self.page, self.top, self.bottom, self.xs
+
+    def __setstate__(self, state: tuple[int, int, int, float, float, array[float]]) -> None:
+        self.start, self.end, self.page, self.top, self.bottom, self.xs = state
+
+
 class Document(BaseModel):
-    model_config = ConfigDict(ignored_types=(cached_property,))
+    model_config = ConfigDict(ignored_types=(cached_property,), arbitrary_types_allowed=True)
 
     source: Source
     text: str
     pages: list[Page] = Field(default_factory=list)
     blocks: list[Block] = Field(default_factory=list)
     notices: list[Notice] = Field(default_factory=list)
+    # PDF only: the drawn lines of the text, sorted by ``start`` (kept out of the JSON form).
+    text_lines: SkipValidation[list[TextLine]] = Field(default_factory=list, exclude=True, repr=False)
 
     @cached_property
     def norm(self) -> NormText:
@@ -191,6 +211,22 @@ class Document(BaseModel):
 
     def quote(self, start: int, end: int) -> str:
         return self.text[start:end]
+
+    def lines_between(self, start: int, end: int) -> list[TextLine]:
+        """The drawn lines holding some of ``text[start:end]``, in text order (PDF only)."""
+        starts = self._line_starts
+        k = max(0, bisect_right(starts, start) - 1)
+        out = []
+        while k < len(self.text_lines) and self.text_lines[k].start < end:
+            line = self.text_lines[k]
+            if line.end > start:
+                out.append(line)
+            k += 1
+        return out
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [line.start for line in self.text_lines]
 
     def page_at(self, offset: int) -> int | None:
         """The page whose text holds ``offset`` (None for formats without pages)."""

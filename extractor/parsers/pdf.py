@@ -21,7 +21,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page as PlumberPage
 
-from extractor.builder import CellSpec, DocumentBuilder
+from extractor.builder import CellSpec, DocumentBuilder, GlyphLine
 from extractor.errors import CorruptFileError, EncryptedFileError, NeedsOCRError, NoPagesError
 from extractor.model import BBox, Document, Source
 from extractor.options import ParseOptions
@@ -216,23 +216,43 @@ def _bbox(box: tuple[float, float, float, float]) -> BBox:
     return BBox(x0=box[0], top=box[1], x1=box[2], bottom=box[3])
 
 
+def _glyphs(lines: list[Line], page: int) -> list[GlyphLine]:
+    return [GlyphLine(ln.text, page, ln.top, ln.bottom, ln.extents()) for ln in lines]
+
+
 def _emit(pages: list[_PageData], builder: DocumentBuilder) -> None:
-    """Hand every block to the builder in reading order."""
+    """Hand every block to the builder in reading order, with where each of its lines is drawn."""
     for page in pages:
         for block in page.blocks:
             if isinstance(block, PdfTable):
                 _emit_table(block, builder)
             else:
-                builder.add_paragraph(block.text, page=page.number, bbox=_bbox(block.bbox))
+                lines = _glyphs(block.lines, page.number)
+                builder.add_paragraph(block.text, page=page.number, bbox=_bbox(block.bbox), lines=lines)
         for para in page.furniture:
             builder.add_paragraph(
-                para.text, page=page.number, bbox=_bbox(para.bbox), style=para.style, role="furniture"
+                para.text,
+                page=page.number,
+                bbox=_bbox(para.bbox),
+                style=para.style,
+                role="furniture",
+                lines=_glyphs(para.lines, page.number),
             )
 
 
 def _emit_table(table: PdfTable, builder: DocumentBuilder) -> None:
     cells = [
-        CellSpec(c.text, c.row, c.col, c.row_span, c.col_span, page=c.page, bbox=_bbox(c.bbox), end_page=c.end_page)
+        CellSpec(
+            c.text,
+            c.row,
+            c.col,
+            c.row_span,
+            c.col_span,
+            page=c.page,
+            bbox=_bbox(c.bbox),
+            end_page=c.end_page,
+            lines=[g for number, lines in c.lines for g in _glyphs(lines, number)],
+        )
         for c in table.cells
     ]
     builder.add_table(cells, header_rows=table.header_rows, page=table.page, bbox=_bbox(table.bbox), pages=table.pages)

@@ -46,6 +46,7 @@ class Word:
     x1: float
     top: float
     bottom: float
+    xs: list[float] | None = None  # x0, x1 of each character of ``text`` (2 per character), where known
 
 
 @dataclass
@@ -79,6 +80,30 @@ class Line:
     def center(self) -> float:
         return (self.x0 + self.x1) / 2
 
+    def extents(self) -> list[float]:
+        """x0, x1 of every character of ``text`` (2 per character); a space spans the gap between its words."""
+        out: list[float] = []
+        for i, w in enumerate(self.words):
+            if i:
+                out += (self.words[i - 1].x1, w.x0)
+            out += w.xs if w.xs is not None and len(w.xs) == 2 * len(w.text) else _spread(w.x0, w.x1, len(w.text))
+        return out
+
+
+def _spread(x0: float, x1: float, n: int) -> list[float]:
+    """``n`` characters sharing [x0, x1] evenly, 2 values per character."""
+    step = (x1 - x0) / n if n else 0.0
+    return [v for i in range(n) for v in (x0 + i * step, x0 + (i + 1) * step)]
+
+
+def _char_extents(chars: list[Obj]) -> list[float]:
+    """x0, x1 per character of the word made of ``chars``; a glyph standing for several characters
+    (e.g. a ligature mapped to "fi") shares its width among them."""
+    out: list[float] = []
+    for ch in chars:
+        out += _spread(float(ch["x0"]), float(ch["x1"]), len(ch["text"] or ""))
+    return out
+
 
 class Para:
     """Lines grouped into a paragraph; its extent grows with every line."""
@@ -108,8 +133,8 @@ _EXTRACTOR = WordExtractor(x_tolerance=_X_TOL, y_tolerance=_Y_TOL, keep_blank_ch
 def text_lines(chars: list[Obj], split_gaps: bool = True) -> list[Line]:
     """Visual lines top to bottom (words left to right); with ``split_gaps`` also cut at column gutters."""
     words = [
-        Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"])
-        for w in _EXTRACTOR.extract_words(chars)
+        Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], _char_extents(w["chars"]))
+        for w in _EXTRACTOR.extract_words(chars, return_chars=True)
         if w["text"].strip()
     ]
     words.sort(key=lambda w: w.top)

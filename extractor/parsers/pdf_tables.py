@@ -19,7 +19,7 @@ from pdfplumber.page import Page
 from pdfplumber.table import TableFinder, merge_edges
 from pdfplumber.utils import obj_to_edges
 
-from extractor.parsers.pdf_layout import text_lines
+from extractor.parsers.pdf_layout import Line, text_lines
 
 Obj = dict[str, Any]
 Box = tuple[float, float, float, float]
@@ -49,6 +49,7 @@ class PdfCell:
     # Font of the first and of the last character, e.g. to tell a row cut by a page break from a new row.
     fonts: tuple[str, str] = ("", "")
     end_page: int | None = None  # the page of its last character, when a page break cut the cell
+    lines: list[tuple[int, list[Line]]] = field(default_factory=list)  # (page, its drawn lines) in text order
 
 
 @dataclass
@@ -266,8 +267,9 @@ def find_tables(page: Page, number: int, chars: list[Obj]) -> list[PdfTable]:
 def _to_table(grid: _Grid, per_cell: list[list[Obj]], number: int, box: Box) -> PdfTable:
     cells = []
     for (r, c, rs, cs), b, own in zip(grid.slots, grid.boxes, per_cell, strict=True):
-        text = "\n".join(line.text for line in text_lines(own, split_gaps=False)) if own else ""
-        cells.append(PdfCell(r, c, rs, cs, text, number, b, _end_fonts(own)))
+        lines = text_lines(own, split_gaps=False) if own else []
+        text = "\n".join(line.text for line in lines)
+        cells.append(PdfCell(r, c, rs, cs, text, number, b, _end_fonts(own), lines=[(number, lines)]))
     table = PdfTable(number, box, grid.n_rows, grid.n_cols, cells, grid.xs, pages=[number])
     table.header_rows = header_rows(table)
     return table
@@ -374,6 +376,7 @@ def _merge_cut_row(a: PdfTable, cells: list[PdfCell]) -> list[PdfCell]:
             a.cells.append(cell)
             continue
         target.text = _join(target.text, cell.text)
+        target.lines += cell.lines
         target.row_span += cell.row_span - 1
         if cell.text.strip():
             target.end_page = cell.end_page or cell.page

@@ -3,14 +3,20 @@
 Rules match on ``doc.norm.text`` (normalised); ``Locator.from_norm`` maps the span back to ``doc.text``
 first, so the quote is always the original characters. ``table`` is the index of the table among
 ``doc.tables`` and ``row`` the row index inside it (0 is the first row, usually the header).
+
+For a PDF the Location also carries the page's size and one box per drawn line of the quoted characters
+(``place_on_page``), so a finding can be highlighted on the page image.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
 
-from extractor.contract import Location
-from extractor.model import Cell, Document, Paragraph, Table
+from pydantic import BaseModel
+
+from extractor.contract import Box, Location
+from extractor.model import Cell, Document, Paragraph, Table, TextLine
 
 
 class Locator:
@@ -26,6 +32,9 @@ class Locator:
 
     def at(self, start: int, end: int) -> Location:
         """Location of ``doc.text[start:end]``."""
+        return place_on_page(self._at(start, end), self.doc)
+
+    def _at(self, start: int, end: int) -> Location:
         loc = Location(start=start, end=end, quote=self.doc.text[start:end])
         k = bisect_right(self._starts, start) - 1
         if k < 0:
@@ -59,6 +68,68 @@ class Locator:
         loc = self.at(row.start, row.end)
         loc.row = row_index
         return loc
+
+
+def place_on_page(loc: Location, doc: Document) -> Location:
+    """Fill ``loc``'s page size and boxes from where its characters are drawn (PDF; others stay as they are).
+
+    One box per drawn line, covering exactly the quoted characters of that line (white space at either end
+    left out); a quote running onto another page keeps the boxes of its first page only, the one ``page``
+    names.
+    """
+    if loc.start is None or loc.end is None or loc.boxes or not doc.text_lines:
+        return loc
+    by_page: dict[int, list[Box]] = {}
+    for line in doc.lines_between(loc.start, loc.end):
+        box = _line_box(line, doc.text, loc.start, loc.end)
+        if box is not None:
+            by_page.setdefault(line.page, []).append(box)
+    page = loc.page if loc.page in by_page else next(iter(by_page), loc.page)
+    if page is None:
+        return loc
+    loc.page = page
+    loc.boxes = by_page.get(page, [])
+    size = next((p for p in doc.pages if p.number == page), None)
+    if size is not None:
+        loc.page_width, loc.page_height = size.width, size.height
+    return loc
+
+
+def _line_box(line: TextLine, text: str, start: int, end: int) -> Box | None:
+    """The box of the characters of ``text[start:end]`` drawn on ``line`` (None when only white space is)."""
+    xs = line.xs
+    left = right = None
+    for i in range(max(start, line.start), min(end, line.end)):
+        if text[i].isspace():
+            continue
+        k = 2 * (i - line.start)
+        left = xs[k] if left is None else min(left, xs[k])
+        right = xs[k + 1] if right is None else max(right, xs[k + 1])
+    if left is None or right is None:
+        return None
+    return Box(x0=round(left, 2), top=round(line.top, 2), x1=round(right, 2), bottom=round(line.bottom, 2))
+
+
+def place_all(model: BaseModel, doc: Document) -> None:
+    """Fill page size and boxes on every Location inside ``model`` (e.g. a whole Report) that has a span."""
+    if not doc.text_lines:
+        return
+    for loc in _locations(model):
+        place_on_page(loc, doc)
+
+
+def _locations(value: object) -> Iterator[Location]:
+    if isinstance(value, Location):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _locations(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _locations(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _locations(item)
 
 
 def _cell_at(cells: list[Cell], offset: int) -> Cell | None:
