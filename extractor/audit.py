@@ -59,7 +59,17 @@ def audit_document(doc: Document, rubric: Rubric | str | None = None) -> Report:
         findings.append(no_scorecard(report.scorecard))
     report.findings = findings
     place_all(report, doc)  # every quoted span of a PDF gets its page size and boxes
+    report.status = "partial" if report.source.unread_pages or _skipped(doc) else "ok"
     return report
+
+
+# Notices saying that part of the file was not read (pages past the limit, scans, pages whose tables were
+# not looked for): the report is then "partial".
+PARTIAL_NOTICES = frozenset({"pages_skipped", "page_without_text", "table_search_skipped"})
+
+
+def _skipped(doc: Document) -> bool:
+    return any(n.code in PARTIAL_NOTICES for n in doc.notices)
 
 
 def _source_findings(doc: Document) -> list[Finding]:
@@ -110,12 +120,14 @@ def _scorecard_findings(ex: Extraction) -> list[Finding]:
     return findings
 
 
-def unreadable_report(path: Path, err: ExtractorError) -> Report:
+def unreadable_report(path: Path, err: ExtractorError, sha256: str | None = None) -> Report:
+    """The report of a file that could not be read; ``sha256`` when the bytes are known (not read again)."""
     try:
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        sha = sha256 if sha256 is not None else hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         sha = ""
     return Report(
+        status="unreadable",
         source=SourceInfo(path=str(path), sha256=sha, format="unknown", pages=None, ocr=False),
         document=DocumentInfo(),
         findings=[
