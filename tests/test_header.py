@@ -99,3 +99,46 @@ def test_a_citation_with_a_date_is_not_the_place_and_date_line() -> None:
 def test_numeric_date_in_the_place_line() -> None:
     h = _header("Số: 5/UBND-VP\n\nXã An Hòa, ngày 12/6/2026\n\nV/v báo cáo\n")
     assert h.info.date == date(2026, 6, 12) and h.info.place == "Xã An Hòa"
+
+
+@pytest.mark.parametrize(
+    ("first_lines", "kind"),
+    [
+        ("Phụ lục II:\nHƯỚNG DẪN TỰ ĐÁNH GIÁ\nSTT\tNội dung", "phu_luc"),
+        ("PHẦN B\nPHỤ LỤC DÀNH CHO CÁC TỈNH,\nTHÀNH PHỐ", "phu_luc"),
+        ("Phụ lục VII\nKẾT QUẢ ĐÁNH GIÁ", "phu_luc"),
+        ("Bảng 2\nCHỈ SỐ CẢI CÁCH\n(Ban hành kèm theo Quyết định số /QĐ-BNV ngày tháng năm 2025)", "phu_luc"),
+        ("Số: 15/2025/QĐ-UBND\n\nQUYẾT ĐỊNH\nVề việc", "quyet_dinh"),  # a year before the kind code
+        ("Số: /B C-UBND\nLâm Đồng, ngày tháng 12 năm 2025\nBÁO CÁO\nCông tác", "bao_cao"),  # the title decides
+        ("Số: /GM-UBND\nGIẤY MỜI\nThực hiện", "other"),  # a kind the contract does not name
+        ("Số: 06-4/26/PT-PNC\nPHIẾU TRÌNH\nKính gửi:", "other"),
+        ("Số: 7/UBND-VP\nV/v báo cáo\n\nNội dung.\n\nPHỤ LỤC\nKẾT QUẢ", "cong_van"),  # a letter with its appendix
+        ("BÁO CÁO\nKết quả\n\nPhụ lục kèm theo công văn này.", "bao_cao"),
+        ("Nội dung\nPhụ lục kèm theo công văn này.", "other"),  # a sentence, not a title
+    ],
+)
+def test_kinds_of_appendices_and_other_documents(first_lines: str, kind: str) -> None:
+    assert _header(first_lines + "\n").info.kind == kind
+
+
+def test_a_compound_number_is_kept_whole() -> None:
+    info = _header("Số: 06-4/26/PT-PNC\nPHIẾU TRÌNH\n").info
+    assert (info.number, info.symbol, info.number_source) == ("06-4/26/PT-PNC", "26/PT-PNC", "text")
+
+
+def test_fact_sources_are_text_when_read_from_the_page() -> None:
+    info = _header(LETTER).info
+    assert (info.number_source, info.date_source) == ("text", "text")
+    blank = _header("Số: /TB-UBND\n\nNghi Dương, ngày tháng năm 2026\n\nTHÔNG BÁO\nX\n").info
+    assert (blank.number_source, blank.date_source) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "kind"),
+    [
+        *[(p, "phu_luc") for p in ("03_", "05_", "09_", "59_", "42_", "56_")],
+        *[("45_", "other"), ("47_", "other"), ("01_", "bao_cao"), ("13_", "bao_cao")],
+    ],
+)
+def test_kinds_of_real_documents(realdoc, prefix: str, kind: str) -> None:
+    assert extract_header(parse(realdoc(prefix))).info.kind == kind

@@ -27,13 +27,18 @@ import regex
 
 from extractor.contract import DocKind, DocumentInfo, Location
 from extractor.model import Document
+from extractor.rules.caption import CAPTION_LINES, agency_in, find_caption
 from extractor.rules.dates import DATE_RE, DateMatch, match_date_at
 from extractor.rules.lines import Line, body_lines
 from extractor.rules.locate import Locator
 
 HEAD_LINES = 40  # the header lives in the first lines of a letter
 
-_NUMBER = regex.compile(r"^Số\s*:?\s*(?P<num>\d*)\s*(?P<sym>/[^\s,;]*)?", regex.IGNORECASE)  # e.g. "Số: 1498/UBND-VHXH"
+# e.g. "Số: 1498/UBND-VHXH", "Số: 15/2025/QĐ-UBND", "Số: 06-4/26/PT-PNC", "Số: /TB-UBND" (a draft)
+_NUMBER = regex.compile(r"^Số\s*:?\s*(?P<num>(?:\d+(?:-\d+)?)?)\s*(?P<sym>/[^\s,;]*)?", regex.IGNORECASE)
+# Kind codes of a symbol (Nghị định 30/2020/NĐ-CP, Phụ lục III, and the phiếu trình's PT); a code of a kind
+# the contract does not name is "other"; a symbol with no kind code ("UBND-VHXH") is a công văn's.
+_OTHER_CODES = "NQ CT QC QYĐ TC HD CTR PA ĐA DA BB HĐ CĐ GN TTH GUQ GM GGT GNP PG PC PB PT KL"
 _KIND_CODES: dict[str, DocKind] = {
     "BC": "bao_cao",
     "TB": "thong_bao",
@@ -41,7 +46,9 @@ _KIND_CODES: dict[str, DocKind] = {
     "QĐ": "quyet_dinh",
     "TTR": "to_trinh",
     "CV": "cong_van",
+    **dict.fromkeys(_OTHER_CODES.split(), "other"),
 }
+# Title lines, matched whole (upper-cased); "PHỤ LỤC" may carry its number and title words (_APPENDIX_TITLE).
 _TITLES: list[tuple[str, DocKind]] = [
     ("BÁO CÁO", "bao_cao"),
     ("THÔNG BÁO", "thong_bao"),
@@ -49,7 +56,16 @@ _TITLES: list[tuple[str, DocKind]] = [
     ("QUYẾT ĐỊNH", "quyet_dinh"),
     ("TỜ TRÌNH", "to_trinh"),
     ("PHỤ LỤC", "phu_luc"),
+    ("PHIẾU TRÌNH", "other"),
+    ("GIẤY MỜI", "other"),
+    ("BIÊN BẢN", "other"),
+    ("ĐIỀU LỆ", "other"),
 ]
+# e.g. "Phụ lục II:", "PHỤ LỤC 1", "Phụ lục VII", "PHỤ LỤC I - KẾT QUẢ …", "PHỤ LỤC DÀNH CHO CÁC TỈNH,";
+# not "Phụ lục kèm theo công văn này" (a sentence)
+_APPENDIX_TITLE = regex.compile(
+    r"^PHỤ\s+LỤC(?:\s+(?:SỐ\s*)?(?:[IVXLC]+|\d+[a-z]?)(?![\p{L}\d]))?\s*[:.\-]?(?P<rest>.*)$", regex.IGNORECASE
+)
 _AGENCY = regex.compile(r"^(ỦY BAN NHÂN DÂN|UBND|UỶ BAN NHÂN DÂN)$", regex.IGNORECASE)  # e.g. "ỦY BAN NHÂN DÂN"
 # e.g. "XÃ NGHI DƯƠNG"; a province or city issues too, but is no commune
 _LOCALITY = regex.compile(r"^(XÃ|PHƯỜNG|ĐẶC KHU|THỊ TRẤN|TỈNH|THÀNH PHỐ)\s+(\p{Lu}[\p{Lu}\s\-]+)$")
@@ -81,42 +97,104 @@ def extract_header(doc: Document) -> HeaderResult:
     head = lines[:HEAD_LINES]
     loc = Locator(doc)
     result = HeaderResult(DocumentInfo())
-    _number_and_kind(head, result, loc)
+    own_number = _number_and_kind(head, result, loc)
     _agency(head, result)
     _place_and_date(head, result, loc)
     _subject_and_recipient(head, result)
     _signer(lines, result, loc)
+    if not own_number:
+        _appendix_alone(head, doc, result, loc)
     _commune_fallbacks(doc, result)
     return result
 
 
-def _number_and_kind(head: list[Line], result: HeaderResult, loc: Locator) -> None:
+def _appendix_alone(head: list[Line], doc: Document, result: HeaderResult, loc: Locator) -> None:
+    """A file with no "Số:" line of its own whose first lines caption it "(Kèm theo Công văn số … của …)" is an
+    appendix sent alone: it is a phu_luc and takes the number, date and issuer of the document it is attached
+    to (marked as read from the caption); a commune named in its title lines serves when the caption names
+    none. A cover letter keeps its own facts: the caption of its appendix is not its number."""
+    parent = find_caption(head, doc.norm.text, loc)
+    if parent is None:
+        return
     info = result.info
+    info.parent = parent
+    if info.kind in ("other", "cong_van"):
+        info.kind = "phu_luc"
+    if parent.number:
+        info.number, info.number_source = parent.number, "caption"
+        info.symbol = parent.number.split("/", 1)[1] if "/" in parent.number else None
+        if parent.location is not None:
+            result.locations["number"] = parent.location
+    if parent.date and info.date is None:
+        info.date, info.date_source = parent.date, "caption"
+        if parent.location is not None:
+            result.locations["date"] = parent.location
+    agency = agency_in(parent.issuer)
+    if parent.issuer is None:  # no "của …": a title line such as "… UBND XÃ TÂN TIẾN - QUÝ III NĂM 2026"
+        agency = next((a for line in head[:CAPTION_LINES] if (a := agency_in(line.text))), None)
+    if agency is not None and agency.is_commune and info.commune is None:
+        info.commune = agency.name
+    if info.issuer is None:
+        info.issuer = agency.issuer if agency is not None else parent.issuer
+
+
+def _number_and_kind(head: list[Line], result: HeaderResult, loc: Locator) -> bool:
+    """The document's own "Số:" line and its kind; whether there is a "Số:" line at all."""
+    info = result.info
+    own = False
     for line in head:
         m = _NUMBER.match(line.text)
         if m and (m.group("num") or m.group("sym")):
+            own = True
             num, sym = m.group("num"), (m.group("sym") or "")
             info.symbol = sym.lstrip("/") or None
             info.number = f"{num}{sym}" if num else None
+            info.number_source = "text" if num else None
             result.number_blank = not num
             result.locations["number"] = loc.from_norm(line.start, line.start + m.end())
             break
-    info.kind = _kind_from_symbol(info.symbol) or _kind_from_title(head) or ("cong_van" if _has_vv(head) else "other")
+    info.kind = _kind(info.symbol, head)
+    return own
 
 
-def _kind_from_symbol(symbol: str | None) -> DocKind | None:
-    """ "BC-UBND" -> bao_cao; a symbol with no kind code ("UBND-VHXH") is a công văn's."""
+def _kind(symbol: str | None, head: list[Line]) -> DocKind:
+    """The symbol's kind code first ("/BC-UBND"); then "V/v" (a công văn); then a title line ("BÁO CÁO",
+    "PHỤ LỤC II"); then a symbol with no kind code ("/UBND-VHXH", a công văn's); otherwise "other"."""
+    code = _symbol_code(symbol)
+    if code in _KIND_CODES:
+        return _KIND_CODES[code]
+    if _has_vv(head):
+        return "cong_van"
+    return _kind_from_title(head) or ("cong_van" if symbol else "other")
+
+
+def _symbol_code(symbol: str | None) -> str | None:
+    """ "BC-UBND" -> "BC"; "2025/QĐ-UBND" -> "QĐ" (a year before the code is skipped); "26/PT-PNC" -> "PT"."""
     if not symbol:
         return None
-    code = symbol.split("-")[0].upper()
-    return _KIND_CODES.get(code, "cong_van")
+    parts = [p for p in regex.split(r"[-/.]", symbol) if p]
+    while parts and parts[0].isdigit():
+        parts.pop(0)
+    return parts[0].upper() if parts else None
 
 
 def _kind_from_title(head: list[Line]) -> DocKind | None:
     for line in head:
-        for title, kind in _TITLES:
-            if line.text.upper() == title:
-                return kind
+        kind = _title_kind(line.text)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _title_kind(text: str) -> DocKind | None:
+    upper = text.upper()
+    for title, kind in _TITLES:
+        if upper == title:
+            return kind
+    m = _APPENDIX_TITLE.match(text)
+    rest = m.group("rest").strip() if m else ""
+    if m and (not rest or (rest.isupper() and not rest.startswith("("))):
+        return "phu_luc"
     return None
 
 
@@ -142,12 +220,16 @@ def _title_case(upper: str) -> str:
 
 def _place_and_date(head: list[Line], result: HeaderResult, loc: Locator) -> None:
     for line in head:
-        m = _PLACE_DATE.match(line.text)
-        d = _date_after(line.text, m.end()) if m else None
+        # e.g. "Số: 5816/BNV-CCHC   Hà Nội, ngày 31 tháng 7 năm 2025" when the two columns share one line
+        number = _NUMBER.match(line.text)
+        text = line.text[number.end() :].lstrip() if number and number.group("sym") else line.text
+        m = _PLACE_DATE.match(text)
+        d = _date_after(text, m.end()) if m else None
         if m is None or d is None:
             continue
         result.info.place = m.group("place").strip()
         result.info.date = d.value
+        result.info.date_source = "text" if d.value else None
         result.date_blank = d.blank
         result.locations["date"] = loc.from_norm(line.start, line.end)
         return
@@ -188,7 +270,7 @@ def _report_title(head: list[Line]) -> str | None:
     """For a report or notice without V/v: the lines after its title word, e.g. "BÁO CÁO" / "Kết quả …",
     continued while a line ends mid-phrase (a comma, a hyphen) or the next starts in lower case."""
     for i, line in enumerate(head[:-1]):
-        if any(line.text.upper() == title for title, _ in _TITLES):
+        if _title_kind(line.text) is not None:
             parts = [head[i + 1]]
             for nxt in head[i + 2 : i + 6]:
                 prev = parts[-1]
