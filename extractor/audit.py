@@ -23,12 +23,14 @@ from extractor.checks.findings import finding
 from extractor.checks.narrative import check_narrative
 from extractor.checks.scores import check_rounding, recompute_parents, recompute_row, recompute_totals
 from extractor.checks.structure import (
+    blank_form_finding,
     check_criteria,
     check_parents,
     check_rows,
     check_threshold,
     check_total,
     check_verdict,
+    is_blank_form,
 )
 from extractor.contract import DocumentInfo, Finding, Report, SourceInfo
 from extractor.errors import ExtractorError
@@ -52,7 +54,9 @@ def audit_document(doc: Document, rubric: Rubric | str | None = None) -> Report:
     ex = extract(doc, rubric)
     report = ex.report
     findings = _source_findings(doc) + _document_findings(ex)
-    if report.scorecard is not None:
+    if report.scorecard is not None and is_blank_form(report.scorecard):
+        findings.append(blank_form_finding(report.scorecard))  # a form to fill in: nothing claimed to check
+    elif report.scorecard is not None:
         findings += _scorecard_findings(ex)
     else:
         report.scorecard = estimate_scorecard(ex.rubric or load_rubric(), report.metrics, report.citations)

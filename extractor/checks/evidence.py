@@ -4,8 +4,11 @@
   EVIDENCE_OUT_OF_PERIOD  outside the criterion's window (rubric ``window``): "year" -> the annual plan of
                           another year (KH 01-KH/BCĐ of 30/01/2025 cited for 2026); "quarter" -> an item
                           dated outside the reporting quarter; "standing" -> any date (a decision in force)
-  CITATION_SEQUENCE       one issuer series (same issuer, symbol and year): a higher number with an earlier
-                          date than a lower one, e.g. CV 1302 of 11/6/2026 after CV 1464 of 10/6/2026
+  CITATION_SEQUENCE       one issuer series (same issuer, symbol and numbering era): a higher number with an
+                          earlier date than a lower one, e.g. CV 1302 of 11/6/2026 after CV 1464 of 10/6/2026.
+                          An era ends with the year and at every restart date of
+                          extractor/data/numbering_restarts.toml (01/7/2025: provinces and communes merged), so
+                          TB 207 of 05/09/2025 after TB 375 of 24/06/2025 is a new series, not a fault
   CITATION_MALFORMED      e.g. "110KH-UBND", "1404//UBND-VHXH"
   UNISSUED_DRAFT          e.g. "Số: /BC-UBND", "ngày tháng năm 2026" (not in a digitally signed PDF)
   PERIOD_MISMATCH         the report is dated before its period begins, or the appendix title names
@@ -25,6 +28,7 @@ import regex
 from extractor.checks.findings import finding
 from extractor.contract import Citation, DocumentInfo, Finding, Location, Period, ScoreRow
 from extractor.rules.header import HeaderResult
+from extractor.rules.numbering import numbering_era
 from extractor.rules.rubric import Rubric
 from extractor.textnorm import fold
 
@@ -114,10 +118,13 @@ def _out_of_period(row: ScoreRow, c: Citation, why: str) -> Finding:
 _KIND_CODES = frozenset({"KH", "QĐ", "CV", "TB", "BC", "NQ", "ĐA", "CT", "HD", "KL", "TTR", "NĐ", "TT", "QC"})
 
 
-def _series_key(c: Citation) -> tuple[str, str, int, str] | None:
-    """(kind, symbol, year, issuer): one issuer's numbering of one year. A generic symbol such as
-    "KH-UBND" is shared by every people's committee, so without a named issuer it makes no series;
-    a specific one such as "UBND-VHXH" or "QĐ-CAHP-ANM" names its office."""
+SeriesKey = tuple[str, str, tuple[int, int], str]
+
+
+def _series_key(c: Citation) -> SeriesKey | None:
+    """(kind, symbol, era, issuer): one issuer's numbering in one era (a year, cut at every restart date).
+    A generic symbol such as "KH-UBND" is shared by every people's committee, so without a named issuer it
+    makes no series; a specific one such as "UBND-VHXH" or "QĐ-CAHP-ANM" names its office."""
     if not c.symbol or not c.number or not c.number.isdigit() or c.date is None:
         return None
     symbol = regex.sub(r"^[/\-]+", "", c.symbol.upper())
@@ -127,7 +134,7 @@ def _series_key(c: Citation) -> tuple[str, str, int, str] | None:
     issuer = fold(c.issuer or "")
     if not issuer and len(parts) < 2:
         return None
-    return c.kind, symbol, c.date.year, issuer
+    return c.kind, symbol, numbering_era(c.date), issuer
 
 
 # A series that restarts (a merged commune or province numbers anew) leaves the new numbers far below the
@@ -138,7 +145,7 @@ RESTART_RATIO = 2
 def check_sequence(citations: list[Citation]) -> list[Finding]:
     """Within one series, numbers grow with dates: a lower number dated after a higher one (and not so far
     below it that the numbering restarted) is suspect."""
-    series: dict[tuple[str, str, int, str], dict[int, Citation]] = defaultdict(dict)
+    series: dict[SeriesKey, dict[int, Citation]] = defaultdict(dict)
     for c in citations:
         key = _series_key(c)
         if key is not None:

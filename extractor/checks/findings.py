@@ -46,6 +46,7 @@ SEVERITY: dict[str, Severity] = {
     "SIGNED_BEFORE_DATED": "warning",
     "SIGNED_LONG_AFTER": "warning",
     "PAGES_NOT_READ": "warning",
+    "BLANK_FORM": "info",
 }
 
 

@@ -9,16 +9,43 @@ PARENT_SUM_MISMATCH  e.g. 1.3 claims 2,00 but 1.3.1 + 1.3.2 = 1,50 (points or ma
 CRITERION_MISSING / CRITERION_UNKNOWN / CRITERION_DUPLICATE   rows against the rubric's criteria
 VERDICT_MISMATCH     e.g. "Đạt yêu cầu" stated with a total of 65 against a threshold of 70
 THRESHOLD_MISMATCH   e.g. "≥ 60 điểm: Đạt" where the rubric says 70
+BLANK_FORM           (info) a form nobody filled in: every points cell empty or a placeholder (".", "…", "-",
+                     "___") and no total claimed; it is a form, not a faulty report, so no other check runs on it
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import regex
+
 from extractor.checks.findings import finding, vn
 from extractor.checks.scores import ROUNDING_TOLERANCE, children_of, stt_key, top_level
 from extractor.contract import VERDICT_VI, Finding, Location, Scorecard, ScoreRow, Verdict
 from extractor.rules.rubric import Rubric
+
+# e.g. ".", "…", "...", "-", "--", "___", "(…)": what a form prints where the points are to be written
+_PLACEHOLDER = regex.compile(r"^[\s.…·\-_–—/()\[\]]*$")
+
+
+def is_placeholder(text: str | None) -> bool:
+    return text is None or bool(_PLACEHOLDER.match(text))
+
+
+def is_blank_form(card: Scorecard) -> bool:
+    """No points claimed anywhere: every points cell empty or a placeholder, no total."""
+    placeholders = all(r.claimed_points is None and is_placeholder(r.claimed_text) for r in card.rows)
+    return bool(card.rows) and placeholders and card.claimed_total is None and is_placeholder(card.total_text)
+
+
+def blank_form_finding(card: Scorecard) -> Finding:
+    return finding(
+        "BLANK_FORM",
+        f"Bảng chấm điểm là biểu mẫu chưa điền ({len(card.rows)} dòng, không có điểm tự chấm và tổng điểm): "
+        "không kiểm tra điểm.",
+        found=len(card.rows),
+        location=card.rows[0].location,
+    )
 
 
 def check_rows(card: Scorecard, rubric: Rubric | None, has_evidence_column: bool) -> list[Finding]:
