@@ -1,40 +1,33 @@
-"""``extractor diff``: one line per report file, claimed total beside the recomputed one, worst first.
+"""The claimed-vs-recomputed comparison of many reports: one row per file, and its table, CSV and JSON forms.
 
 For each file: commune, period, claimed total (as written), recomputed total, delta = recomputed − claimed
 (both rounded half-up to 0,01 first, so the line reads consistently), verdict, and how many errors and
-warnings the audit raised. Lines are sorted by |delta|, largest first; files without a delta follow in
-the order given, and unreadable files come last. e.g.
+warnings the audit raised. Rows are sorted by |delta|, largest first; files without a delta follow in
+the order given, and unreadable files come last.
 
-    extractor diff inbox/                      # a table, numbers the Vietnamese way ("99,25")
-    extractor diff a.pdf b.docx --format csv   # header row, dot decimals, for machines
-    extractor diff inbox/ --format json        # a list of objects
+A report without a scorecard may carry one estimated from its narrative: that total is no recomputed
+total. It stands in its own column ("Ước tính", ``estimated_total`` in CSV/JSON), never in "Tính lại",
+and no delta, verdict or summary count is computed from it.
 
-Exit status (spec/audit-contract.md §2, extractor/exitcodes.py): 0 when no file has an error finding, 1 when
-any has, 2 when a file could not be read (an UNREADABLE finding) or the paths name no report file.
+``render_table`` is for a terminal ("99,25", every text escaped so that no file name or quote can move the
+cursor or reorder the line), ``render_csv`` for spreadsheets (dot decimals), ``render_json`` for machines.
+The command itself (arguments, progress, exit status) is ``extractor.cli.diff``.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from extractor.batch import DEFAULT_TIMEOUT, audit_many
-from extractor.cli import ArgumentParser, positive_int, positive_seconds, quiet_libraries
 from extractor.contract import VERDICT_VI, Report, round_points
-from extractor.errors import ExtractorError
-from extractor.exitcodes import EXIT_OK, exit_code, no_report_files, print_error
-from extractor.files import report_files
+from extractor.render import terminal_safe
 
 ROUNDING = Decimal("0.01")  # a total off by at most this is rounding (spec §1), not counted as changed
-PROGRESS_MIN_FILES = 4  # a bar for fewer files only flickers
 
 COLUMNS = (  # (key in JSON, Vietnamese header, right-aligned in the table)
     ("file", "Tệp", False),
@@ -43,6 +36,7 @@ COLUMNS = (  # (key in JSON, Vietnamese header, right-aligned in the table)
     ("claimed_total", "Tự chấm", True),
     ("recomputed_total", "Tính lại", True),
     ("delta", "Chênh lệch", True),
+    ("estimated_total", "Ước tính", True),
     ("verdict", "Kết luận", False),
     ("errors", "Lỗi", True),
     ("warnings", "Cảnh báo", True),
@@ -57,14 +51,16 @@ class DiffRow:
     commune: str | None
     period: str | None
     claimed_total: Decimal | None
-    recomputed_total: Decimal | None
+    recomputed_total: Decimal | None  # from the report's own scorecard only, never from an estimate
     claimed_verdict: str | None
     recomputed_verdict: str | None
-    estimated: bool
+    estimated: bool  # the scorecard was estimated from the narrative: see estimated_total
     errors: int
     warnings: int
     unreadable: str | None = None
     rows: int = 0  # scorecard rows: each may round its points by up to 0,01
+    estimated_total: Decimal | None = None
+    estimated_verdict: str | None = None
 
     @property
     def beyond_rounding(self) -> bool:
@@ -86,19 +82,23 @@ class DiffRow:
 def diff_row(report: Report) -> DiffRow:
     card, doc = report.scorecard, report.document
     unreadable = next((f for f in report.findings if f.code == "UNREADABLE"), None)
+    estimate = card if card is not None and card.estimated else None
+    own = card if card is not None and not card.estimated else None
     return DiffRow(
         file=report.source.path,
         commune=doc.commune,
         period=doc.period.label if doc.period else None,
         claimed_total=_rounded(card.claimed_total if card else None),
-        recomputed_total=_rounded(card.recomputed_total if card else None),
+        recomputed_total=_rounded(own.recomputed_total if own else None),
         claimed_verdict=card.claimed_verdict if card else None,
-        recomputed_verdict=card.recomputed_verdict if card else None,
-        estimated=bool(card and card.estimated),
+        recomputed_verdict=own.recomputed_verdict if own else None,
+        estimated=estimate is not None,
         errors=sum(f.severity == "error" for f in report.findings),
         warnings=sum(f.severity == "warning" for f in report.findings),
         unreadable=unreadable.message if unreadable else None,
-        rows=len(card.rows) if card and not card.estimated else 0,
+        rows=len(own.rows) if own else 0,
+        estimated_total=_rounded(estimate.recomputed_total if estimate else None),
+        estimated_verdict=estimate.recomputed_verdict if estimate else None,
     )
 
 
@@ -130,18 +130,21 @@ def vn_points(value: Decimal | None, signed: bool = False) -> str:
 
 
 def verdict_vi(row: DiffRow) -> str:
-    """e.g. "Đạt", "Không đạt (báo cáo ghi: Đạt)", "Đạt (theo báo cáo)", "Không đạt (ước tính)"."""
+    """e.g. "Đạt", "Không đạt (báo cáo ghi: Đạt)", "Đạt (theo báo cáo)", "— (ước tính: Không đạt)"."""
     if row.unreadable:
         return "Không đọc được"
     claimed, recomputed = row.claimed_verdict, row.recomputed_verdict
     if recomputed is None:
+        if claimed:
+            return f"{VERDICT_VI[claimed]} (theo báo cáo)"
         if row.estimated:
-            return "— (ước tính, chưa đủ tiêu chí)"
-        return f"{VERDICT_VI[claimed]} (theo báo cáo)" if claimed else "—"
+            guess = VERDICT_VI.get(row.estimated_verdict or "", "")
+            return f"— (ước tính: {guess})" if row.estimated_verdict else "— (ước tính, chưa đủ tiêu chí)"
+        return "—"
     text = VERDICT_VI[recomputed]
     if claimed and claimed != recomputed:
         return f"{text} (báo cáo ghi: {VERDICT_VI[claimed]})"
-    return f"{text} (ước tính)" if row.estimated else text
+    return text
 
 
 def _table_cells(row: DiffRow) -> list[str]:
@@ -152,6 +155,7 @@ def _table_cells(row: DiffRow) -> list[str]:
         vn_points(row.claimed_total),
         vn_points(row.recomputed_total),
         vn_points(row.delta, signed=True),
+        vn_points(row.estimated_total),
         verdict_vi(row),
         str(row.errors),
         str(row.warnings),
@@ -159,7 +163,9 @@ def _table_cells(row: DiffRow) -> list[str]:
 
 
 def render_table(rows: Sequence[DiffRow]) -> str:
-    grid = [[header for _, header, _ in COLUMNS], *(_table_cells(r) for r in rows)]
+    """Aligned columns for a terminal; every cell is escaped (``terminal_safe``), e.g. a file name holding a
+    newline or a right-to-left mark stays on its line and in its order."""
+    grid = [[header for _, header, _ in COLUMNS], *([terminal_safe(c) for c in _table_cells(r)] for r in rows)]
     widths = [max(len(line[i]) for line in grid) for i in range(len(COLUMNS))]
     lines = []
     for line in grid:
@@ -167,7 +173,7 @@ def render_table(rows: Sequence[DiffRow]) -> str:
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("─" * w for w in widths))
     lines.append(_summary(rows))
-    lines += [f"  {r.file}: {r.unreadable}" for r in rows if r.unreadable]
+    lines += [f"  {terminal_safe(r.file)}: {terminal_safe(r.unreadable)}" for r in rows if r.unreadable]
     return "\n".join(lines) + "\n"
 
 
@@ -175,11 +181,18 @@ def _summary(rows: Sequence[DiffRow]) -> str:
     with_errors = sum(r.errors > 0 and not r.unreadable for r in rows)
     unreadable = sum(bool(r.unreadable) for r in rows)
     changed = sum(r.beyond_rounding for r in rows)
-    return (
+    text = (
         f"\n{len(rows)} tệp: {changed} tệp có tổng tính lại chênh quá mức làm tròn "
         f"({vn_points(ROUNDING)} điểm mỗi tiêu chí) so với tự chấm,"
         f" {with_errors} tệp có lỗi, {unreadable} tệp không đọc được."
     )
+    estimated = sum(r.estimated and r.estimated_total is not None and not r.unreadable for r in rows)
+    if estimated:
+        text += (
+            f"\n{estimated} tệp không có bảng chấm điểm: cột «Ước tính» là điểm ước tính từ nội dung báo cáo,"
+            " không phải điểm tính lại, không so với tự chấm và không tính vào các số trên."
+        )
+    return text
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -195,10 +208,12 @@ def row_object(row: DiffRow) -> dict[str, Any]:
         "claimed_total": _number(row.claimed_total),
         "recomputed_total": _number(row.recomputed_total),
         "delta": _number(row.delta),
+        "estimated_total": _number(row.estimated_total),
         "verdict": row.verdict,
         "claimed_verdict": row.claimed_verdict,
         "recomputed_verdict": row.recomputed_verdict,
         "estimated": row.estimated,
+        "estimated_verdict": row.estimated_verdict,
         "errors": row.errors,
         "warnings": row.warnings,
         "unreadable": row.unreadable,
@@ -221,100 +236,10 @@ def render_csv(rows: Sequence[DiffRow]) -> str:
 
 
 def _csv_cell(row: DiffRow, obj: dict[str, Any], key: str) -> str:
-    if key in ("claimed_total", "recomputed_total", "delta"):
+    if key in ("claimed_total", "recomputed_total", "delta", "estimated_total"):
         value: Decimal | None = getattr(row, key)
         return "" if value is None else f"{value:.2f}"
     return "" if obj[key] is None else str(obj[key])
 
 
 RENDERERS = {"table": render_table, "csv": render_csv, "json": render_json}
-
-
-# --- progress -------------------------------------------------------------------------------------------
-
-
-class ProgressBar:
-    """A one-line bar redrawn in place on ``stream``: "[#######.............] 12/50 tệp"."""
-
-    def __init__(self, stream: TextIO, width: int = 30) -> None:
-        self.stream = stream
-        self.width = width
-
-    def __call__(self, done: int, total: int, report: Report) -> None:
-        filled = self.width * done // total if total else self.width
-        bar = "#" * filled + "." * (self.width - filled)
-        end = "\n" if done >= total else ""
-        self.stream.write(f"\r[{bar}] {done}/{total} tệp{end}")
-        self.stream.flush()
-
-
-def progress_for(stream: TextIO, files: int) -> ProgressBar | None:
-    """A bar only for a person watching: the stream is a terminal and the batch has more than a few files."""
-    isatty = getattr(stream, "isatty", None)
-    return ProgressBar(stream) if files >= PROGRESS_MIN_FILES and isatty is not None and isatty() else None
-
-
-# --- command --------------------------------------------------------------------------------------------
-
-
-def run_diff(
-    paths: Sequence[str | Path],
-    fmt: str = "table",
-    rubric: str | None = None,
-    workers: int | None = None,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
-    out = sys.stdout if out is None else out
-    err = sys.stderr if err is None else err
-    files = report_files(paths)
-    if not files:
-        return no_report_files(err)
-    reports = audit_many(files, rubric, workers, progress_for(err, len(files)), timeout=timeout)
-    out.write(RENDERERS[fmt](diff_rows(reports)))
-    return exit_code(reports)
-
-
-def cmd_diff(args: argparse.Namespace) -> int:
-    return run_diff(args.files, args.format, args.rubric, args.workers, timeout=args.timeout)
-
-
-def _configure(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    p.add_argument("files", nargs="+", help="tệp hoặc thư mục / files or directories")
-    p.add_argument("--format", choices=sorted(RENDERERS), default="table", help="định dạng đầu ra / output format")
-    p.add_argument("--rubric", default=None, help="mã hoặc đường dẫn bộ tiêu chí / rubric id or .toml path")
-    p.add_argument(
-        "--workers", type=positive_int, default=None, help="số tiến trình, mặc định số lõi / processes, default: cores"
-    )
-    p.add_argument(
-        "--timeout", type=positive_seconds, default=DEFAULT_TIMEOUT, help="giây tối đa cho một tệp / seconds per file"
-    )
-    p.set_defaults(func=cmd_diff)
-    return p
-
-
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``diff`` on the CLI's subparsers (``argparse._SubParsersAction``)."""
-    p = subparsers.add_parser(
-        "diff", help="so sánh tổng điểm tự chấm với tính lại, mỗi tệp một dòng / claimed vs recomputed totals"
-    )
-    return _configure(p)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m extractor.diff FILE…``: the diff command on its own (the CLI wires it as a subcommand)."""
-    quiet_libraries()
-    parser = _configure(ArgumentParser(prog="extractor diff", description=__doc__.splitlines()[0]))
-    args = parser.parse_args(argv)
-    try:
-        return cmd_diff(args)
-    except ExtractorError as error:  # e.g. an invalid --rubric
-        return print_error(error)
-    except BrokenPipeError:
-        return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from extractor.contract import Report
 from extractor.errors import ExtractorError
+from extractor.render import terminal_safe
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -27,8 +28,10 @@ def exit_code(reports: Iterable[Report]) -> int:
 
 
 def error_text(err: ExtractorError, indent: str = "") -> str:
-    """``LỖI / ERROR [code]: <Vietnamese reason>`` and the English reason on the next line."""
-    return f"{indent}LỖI / ERROR [{err.code}]: {err.message_vi}\n{indent}{err.message_en}\n"
+    """``LỖI / ERROR [code]: <Vietnamese reason>`` and the English reason on the next line (each escaped for
+    a terminal: a reason may quote a path the user gave)."""
+    vi, en = terminal_safe(err.message_vi), terminal_safe(err.message_en)
+    return f"{indent}LỖI / ERROR [{err.code}]: {vi}\n{indent}{en}\n"
 
 
 def print_error(err: ExtractorError, stream: TextIO | None = None) -> int:

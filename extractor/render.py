@@ -1,11 +1,35 @@
-"""A readable Vietnamese view of one audit report (``extractor audit --format text``)."""
+"""A readable Vietnamese view of one audit report (``extractor audit --format text``), and the escaping that
+keeps any text from a file (its name, its quotes) from breaking a terminal."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from extractor.contract import VERDICT_VI, Finding, Location, Report, round_points
+
+# Characters a terminal acts on instead of showing: C0 and C1 controls (newline, carriage return, escape
+# sequences, backspace, …), DEL, bidirectional marks, embeddings, overrides and isolates, which reorder
+# what follows them (U+200E/F, U+061C, U+202A–202E, U+2066–2069), and the Unicode line/paragraph separators.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` with every character a terminal would act on written as a visible escape, so nothing in it
+    can move the cursor, clear the screen or reorder the line: a newline becomes "\n", a tab "\t", ESC
+    "\x1b", a right-to-left override "\u202e"; every other character is kept as it is."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
 
 _SEVERITY = {"error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN"}
 _KIND = {
@@ -52,7 +76,8 @@ def render_report(report: Report) -> str:
         lines.append(f"Bảng chấm điểm ({kind}, {len(card.rows)} dòng, bộ tiêu chí: {card.rubric or 'không xác định'}):")
         lines.append(f"  {'STT':>5}  {'Tiêu chí':<50} {'Tối đa':>7} {'Tự chấm':>8} {'Tính lại':>8}  Cách tính")
         for r in card.rows:
-            title = (r.title[:47] + "…") if len(r.title) > 48 else r.title
+            title = " ".join(r.title.split())
+            title = (title[:47] + "…") if len(title) > 48 else title
             lines.append(
                 f"  {r.stt or '':>5}  {title:<50} {_p(r.max_points):>7} {_p(r.claimed_points):>8}"
                 f" {_p(r.recomputed_points):>8}  {r.note or ''}"
@@ -62,7 +87,12 @@ def render_report(report: Report) -> str:
             f" · ngưỡng {_p(card.threshold)} · kết luận {VERDICT_VI.get(card.recomputed_verdict or '', '—')}"
         )
     lines += _findings(report)
-    return "\n".join(lines) + "\n\n"
+    return _join(lines)
+
+
+def _join(lines: list[str]) -> str:
+    """The lines for a terminal: whatever a file put in them (a name, a title, a quote) is escaped."""
+    return "\n".join(map(terminal_safe, lines)) + "\n\n"
 
 
 def render_unreadable(path: str, finding: Finding) -> str:
@@ -76,7 +106,7 @@ def render_unreadable(path: str, finding: Finding) -> str:
     ]
     if found.get("message_en"):
         lines.append(f"    {found['message_en']}")
-    return "\n".join(lines) + "\n\n"
+    return _join(lines)
 
 
 def _findings(report: Report) -> list[str]:

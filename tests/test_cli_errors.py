@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor import cli, diff, parse
+from extractor import cli, parse
 from extractor.audit import audit_file
-from extractor.cli import build_parser, main
+from extractor.cli import build_parser, diff, main
 from extractor.errors import CannotOpenError, RubricError
 from extractor.render import render_report
 from extractor.rules.rubric import DEFAULT_RUBRIC, load_rubric, parse_rubric, rubric_path

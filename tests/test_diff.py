@@ -17,18 +17,10 @@ import pytest
 
 from extractor.audit import audit_file
 from extractor.batch import audit_many
+from extractor.cli.diff import add_parser, cmd_diff, main, run_diff
 from extractor.contract import DocumentInfo, Finding, Period, Report, Scorecard, SourceInfo
-from extractor.diff import (
-    add_parser,
-    cmd_diff,
-    diff_rows,
-    exit_code,
-    main,
-    render_csv,
-    render_json,
-    render_table,
-    run_diff,
-)
+from extractor.diff import diff_rows, render_csv, render_json, render_table
+from extractor.exitcodes import exit_code
 from extractor.files import report_files
 from extractor.rules.rubric import Rubric
 from tests.conftest import DATA, SAMPLES
@@ -125,18 +117,20 @@ def test_csv_has_a_header_row_and_dot_decimals():
     rows = list(csv.reader(io.StringIO(render_csv(diff_rows(MIXED)))))
     assert rows[0][:6] == ["Tệp", "Xã/phường", "Kỳ báo cáo", "Tự chấm", "Tính lại", "Chênh lệch"]
     assert len(rows) == 1 + len(MIXED)
-    assert rows[1][:9] == [
+    assert rows[0][6] == "Ước tính"
+    assert rows[1][:10] == [
         "big.docx",
         "Kiến Hưng",
         "Quý II năm 2026",
         "99.25",
         "67.25",
         "-32.00",
+        "",
         "khong_dat",
         "2",
         "1",
     ]
-    assert rows[-1][0] == "broken.pdf" and rows[-1][6] == "unreadable" and rows[-1][3] == ""
+    assert rows[-1][0] == "broken.pdf" and rows[-1][7] == "unreadable" and rows[-1][3] == ""
 
 
 def test_json_is_a_list_of_objects_with_numbers():
@@ -333,3 +327,72 @@ def test_a_delta_within_the_rows_rounding_is_not_a_difference(claimed, recompute
 
     row = DiffRow("f", None, None, Decimal(claimed), Decimal(recomputed), None, None, False, 0, 0, rows=rows)
     assert row.beyond_rounding is beyond
+
+
+# --- estimates apart (an estimated scorecard is no recomputed total) -------------------------------------
+
+
+def _estimated(path: str, total: str, verdict: str | None = "khong_dat") -> Report:
+    card = Scorecard(recomputed_total=Decimal(total), recomputed_verdict=verdict, estimated=True)
+    return Report(
+        source=SourceInfo(path=path, sha256="", format="txt"),
+        document=DocumentInfo(commune="Đại Sơn"),
+        scorecard=card,
+        findings=[Finding(code="NO_SCORECARD", severity="warning", message="m")],
+    )
+
+
+def test_an_estimate_never_stands_in_the_recomputed_column_nor_gives_a_delta():
+    (row,) = diff_rows([_estimated("narrative.docx", "23.915")])
+    assert row.recomputed_total is None and row.delta is None and not row.beyond_rounding
+    assert row.estimated_total == Decimal("23.92") and row.estimated_verdict == "khong_dat"
+    assert row.verdict is None  # no verdict is reached from an estimate
+
+
+def test_the_table_shows_an_estimate_in_its_own_column_marked_as_such():
+    text = render_table(diff_rows([_report("big.docx", "99.25", "67.25"), _estimated("narrative.docx", "23.915")]))
+    header, _, *lines = text.splitlines()
+    estimate_at, recomputed_at = header.index("Ước tính"), header.index("Tính lại")
+    line = next(ln for ln in lines if ln.startswith("narrative.docx"))
+    assert line.index("23,92") > recomputed_at and line.rstrip()[estimate_at:].lstrip().startswith("23,92")
+    assert "— (ước tính: Không đạt)" in line and "+" not in line
+    assert "2 tệp: 1 tệp có tổng tính lại chênh" in text  # big.docx only: the estimate is not counted
+    assert "1 tệp không có bảng chấm điểm" in text and "không phải điểm tính lại" in text
+
+
+def test_csv_and_json_give_the_estimate_its_own_field():
+    rows = diff_rows([_estimated("narrative.docx", "23.915")])
+    (obj,) = json.loads(render_json(rows))
+    assert (obj["recomputed_total"], obj["delta"], obj["estimated_total"]) == (None, None, 23.92)
+    assert obj["verdict"] is None and obj["estimated_verdict"] == "khong_dat" and obj["estimated"] is True
+    header, line = list(csv.reader(io.StringIO(render_csv(rows))))
+    assert line[header.index("Tính lại")] == "" and line[header.index("Ước tính")] == "23.92"
+
+
+def test_an_estimate_of_a_real_narrative_sample_is_kept_apart():
+    reports = [audit_file(_sample("004_*.txt"))]
+    (row,) = diff_rows(reports)
+    assert reports[0].scorecard is not None and reports[0].scorecard.estimated
+    assert row.recomputed_total is None and row.estimated_total is not None
+
+
+# --- terminal output that cannot be broken ---------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "bao-cao\nGIẢ MẠO\tdòng.pdf",  # a newline and a tab in a file name
+    "\x1b[2J\x1b[31mxoa-man-hinh.docx",  # ANSI escapes: clear the screen, red
+    "bao-cao-\u202efdp.exe",  # right-to-left override: reads as "bao-cao-exe.pdf"
+    "\u2066isolate\u2069\u200e\u200f\r\x08\x7f\x9b.txt",  # isolates, marks, CR, backspace, DEL, CSI
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_the_table_escapes_control_and_bidi_characters_in_file_names(name):
+    rows = diff_rows([_report(name, "99.25", "99.25"), _report(name, unreadable=True)])
+    text = render_table(rows)
+    assert len(text.splitlines()) == len(
+        render_table(diff_rows([_report("x", "1", "1"), _report("y", unreadable=True)])).splitlines()
+    )
+    for ch in text:
+        assert ch == "\n" or (ch.isprintable() and ch not in "\u202e\u2066\u2069\u200e\u200f"), repr(ch)
+    assert "\\u202e" in text or "\\x1b" in text or "\\n" in text or "\\u2066" in text
