@@ -311,3 +311,29 @@ def test_matches_are_ordered_disjoint_spans_inside_the_text(pieces: list[str]) -
         assert ends <= m.start < m.end <= len(text)
         assert m.malformed == (m.reason is not None)
         ends = m.end
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("Ngày 23/12/2025, Sở Nội vụ có Công văn số 3732/SNV-CCHC&VTLT về việc rà soát.", [date(2025, 12, 23)]),
+        ("- Ngày 23 tháng 12 năm 2025, UBND xã đã ban hành\nKế hoạch số 12/KH-UBND về", [date(2025, 12, 23)]),
+        # only the sentence's first citation, the one the date governs
+        (
+            "Ngày 23/12/2025, Sở Nội vụ có Công văn số 3732/SNV-CCHC triển khai Quyết định số 12/QĐ-UBND.",
+            [date(2025, 12, 23), None],
+        ),
+        ("Ngày 23/12/2025, Sở có Công văn số 3732/SNV-CCHC và Công văn số 3733/SNV-CCHC.", [date(2025, 12, 23), None]),
+        # a citation's own date wins; a blank one stays blank
+        ("Ngày 01/7/2025, UBND tỉnh ban hành Kế hoạch số 213/KH-UBND ngày 15/7/2025 về CCHC", [date(2025, 7, 15)]),
+        ("Ngày 01/7/2025, UBND tỉnh ban hành Kế hoạch số 213/KH-UBND ngày tháng năm 2025 về CCHC", [None]),
+        # no verb of issuing between the date and the citation: the date does not govern it
+        ("Ngày 23/12/2025, theo Công văn số 3732/SNV-CCHC, Sở đã rà soát.", [None]),
+        ("Ngày 23/12/2025, đồng chí Chủ tịch chủ trì hội nghị. UBND xã có Công văn số 5/UBND-VP.", [None]),
+        # "từ ngày" (since) mid-sentence is no leading date
+        ("hoạt động từ ngày 01/7/2025, Ủy ban nhân dân tỉnh đã ban hành Kế hoạch số 213/KH-UBND về CCHC", [None]),
+        ("Ngày 23/12/2025, Sở Nội vụ có ý kiến. Công văn số 3732/SNV-CCHC nêu rõ", [None]),
+    ],
+)
+def test_a_sentence_led_by_a_date_gives_it_to_the_citation_it_governs(text: str, dates: list[date | None]) -> None:
+    assert [m.date for m in _found(text)] == dates

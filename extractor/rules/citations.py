@@ -41,6 +41,7 @@ import regex
 from extractor.contract import Citation
 from extractor.model import Document
 from extractor.rules.dates import match_date_at
+from extractor.rules.leading_date import leading_date
 from extractor.rules.locate import Locator
 from extractor.textnorm import fold_ws
 
@@ -375,6 +376,8 @@ def find_citations(text: str) -> list[CitationMatch]:
     out: list[CitationMatch] = []
     for ref in refs:
         value, issuer, subject, end, reasons = _tail(text, ref, heads)
+        if value is None and not reasons:
+            value = leading_date(text, ref.head, out[-1].end if out else 0)
         kind, kind_from = _kind(ref, out[-1] if out else None, text)
         reasons = ref.reasons + reasons
         reference = f"{ref.number or ''}{ref.sep.strip()}{ref.symbol}" if ref.symbol else None
