@@ -38,6 +38,7 @@ from extractor.extract import Extraction, extract
 from extractor.model import Document
 from extractor.reading import parse
 from extractor.rules.locate import place_all
+from extractor.rules.narrative import read_narrative
 from extractor.rules.rubric import Rubric, load_rubric
 
 
@@ -92,7 +93,7 @@ def _document_findings(ex: Extraction) -> list[Finding]:
         + check_period(report.document, ex.header.locations.get("date"))
         + check_malformed(report.citations)
         + check_sequence(report.citations)
-        + check_narrative(ex.doc, report.metrics)
+        + check_narrative(read_narrative(ex.doc, report.metrics))
     )
 
 

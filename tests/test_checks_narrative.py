@@ -11,10 +11,11 @@ from decimal import Decimal
 import pytest
 
 from extractor import parse
-from extractor.checks.narrative import check_narrative, footnotes
+from extractor.checks.narrative import check_narrative
 from extractor.contract import Finding
 from extractor.extract import extract
 from extractor.model import Document
+from extractor.rules.narrative import footnotes, read_narrative
 
 FILLER = "\n\n".join(
     f"- Ủy ban nhân dân xã tiếp tục chỉ đạo các cơ quan, đơn vị triển khai nhiệm vụ chuyển đổi số, nội dung {w}."
@@ -28,7 +29,7 @@ def _doc(text: str) -> Document:
 
 def _findings(text: str, code: str) -> list[Finding]:
     doc = _doc(text)
-    return [f for f in check_narrative(doc, extract(doc).report.metrics) if f.code == code]
+    return [f for f in check_narrative(read_narrative(doc, extract(doc).report.metrics)) if f.code == code]
 
 
 def _assert_quotes_source(doc: Document, f: Finding) -> None:
@@ -253,7 +254,7 @@ def test_footnote_markers(marker: str, label: str) -> None:
 
 def test_seed_004(seed) -> None:
     doc = parse(seed("004"))
-    found = check_narrative(doc, extract(doc).report.metrics)
+    found = check_narrative(read_narrative(doc, extract(doc).report.metrics))
     by_code = {f.code: f for f in found}
     assert sorted(by_code) == ["CONFLICTING_VALUES", "PERCENT_FRACTION_MISMATCH"] and len(found) == 2
     percent = by_code["PERCENT_FRACTION_MISMATCH"]
@@ -269,13 +270,13 @@ def test_seed_004(seed) -> None:
 
 def test_seed_002_adds_up(seed) -> None:
     doc = parse(seed("002"))
-    assert check_narrative(doc, extract(doc).report.metrics) == []
+    assert check_narrative(read_narrative(doc, extract(doc).report.metrics)) == []
 
 
 @pytest.mark.realdocs
 def test_real_report_with_parts_that_do_not_add_up(realdoc) -> None:
     doc = parse(realdoc("17_"))
-    found = check_narrative(doc, extract(doc).report.metrics)
+    found = check_narrative(read_narrative(doc, extract(doc).report.metrics))
     parts = {(f.expected, f.found) for f in found if f.code == "PARTS_SUM_MISMATCH"}
     assert parts == {(82438, 83438), (305712, 305711)}  # 59.072 + 24.366; 293.132 + 12.579
     assert not [f for f in found if f.code == "CONFLICTING_VALUES"]

@@ -1,207 +1,23 @@
 """Totals against the parts listed with them: PARTS_SUM_MISMATCH, one of the checks ``check_narrative``
-(extractor.checks.narrative) runs. Reads ``doc.norm.text``; every finding quotes the original text.
+(extractor.checks.narrative) runs, on the StatedTotal records ``extractor.rules.parts`` reads.
 
-A total is checked against the parts listed after "trong đó", "gồm", "cụ thể" (to the end of the
-sentence, or the bullets after "trong đó:"), in a parenthesis right after it, or in the footnote its
-sentence marks. Checked only where the parts partition the total:
-  - each has its share and the shares sum to ~100%   e.g. "3.560 hồ sơ: (… 3.538 hồ sơ chiếm 99,38 %, …)"
-  - a parenthesis of the total's unit                  e.g. "420 TTHC (Thuế tỉnh 217 TTHC; … 25 TTHC)"
-  - every part is named by a category (FAMILIES), two or more of one family
-                                                       e.g. "375 thủ tục. Trong đó: … toàn trình: 220 …"
-so overlapping groups ("17.586 công dân …; trong đó 3374 … 12.089 … 4.785 …") are left alone, and a
-family summing to another figure of the list (a subtotal) is not raised. Counts add up exactly; amounts
-in "triệu"/"tỷ" within the rounding of the figures written. A bounded total is a bound: "trên 6.234 hồ
-sơ" holds when the parts sum to more (6.324), "dưới/không quá" to less, "khoảng" within APPROX_TOTAL. A
-bounded part ("trên 100 thành viên") leaves the sum unknown: no check.
-
-Footnotes are found by ``extractor.checks.narrative.footnotes``; a footnote is its own scope, but one opening
-with "Trong đó" lists the parts of its sentence's total.
+Counts add up exactly; amounts in "triệu"/"tỷ" within the rounding of the figures written. A bounded total is a
+bound: "trên 6.234 hồ sơ" holds when the parts sum to more (6.324), "dưới/không quá" to less, "khoảng" within
+APPROX_TOTAL. A bounded part ("trên 100 thành viên") leaves the sum unknown: no check. A group named by one family
+of categories that sums to another figure of the list splits a subtotal, not the total: not raised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
-
-import regex
 
 from extractor.checks.findings import finding, vn
-from extractor.contract import Finding, Location
+from extractor.contract import Finding
 from extractor.rules.numbers import NumberMatch, half_unit
-from extractor.textnorm import fold
+from extractor.rules.parts import PartGroup, StatedTotal
 
 TINY = Decimal("1e-9")
 APPROX_TOTAL = Decimal("0.1")  # "khoảng 3.000 người": a tenth of the total either way
-SHARES_SLACK = Decimal("0.1")  # shares sum to ~100%: within their rounding plus this
-
-
-def _words(alternatives: str) -> str:
-    return rf"(?<!\p{{L}})(?:{alternatives})(?!\p{{L}})"
-
-
-FAMILIES = {  # categories that split one whole
-    "thời hạn": r"trước (?:thời )?hạn|sớm hạn|đúng (?:thời )?hạn|trong hạn|quá hạn|trễ hạn|chậm|rút(?: hồ sơ)?|"
-    r"từ chối|trả lại",
-    "trạng thái": r"(?:đã|đang|chưa) (?:giải quyết|xử lý|hoàn thành|thực hiện|kích hoạt)",
-    "kênh": r"trực tuyến|trực tiếp|bưu chính",
-    "mức dịch vụ công": r"toàn trình|(?:một|1) phần",
-    "cấp": r"cấp (?:trung ương|tỉnh|thành phố|huyện|xã)",
-    "nguồn kinh phí": r"ngân sách (?:trung ương|tỉnh|thành phố|huyện|xã|nhà nước)|xã hội hóa|nguồn khác|vốn khác",
-    "chủ thể": r"tổ chức|cá nhân|doanh nghiệp",
-    "giới tính": r"nam|nữ",
-}
-_FAMILY_RE = regex.compile("|".join(f"(?P<f{i}>{_words(p)})" for i, p in enumerate(FAMILIES.values())), regex.I)
-_SEP = regex.compile(r"[,;()]|(?<!\p{L})(?:và|với)(?!\p{L})")
-_TRIGGER = regex.compile(r"(?<!\p{L})(?:trong đó|bao gồm|gồm|cụ thể)(?:\s+(?:có|là))?[ \t]*:?", regex.I)
-# e.g. "60.674 biên chế viên chức … (gồm …)": the balanced parenthesis after a figure and its words
-_PAREN_AFTER = regex.compile(r"[\p{L}\s]{0,60}:?\s*(?P<p>\((?P<in>(?:[^()]|(?&p))*)\))")
-_ITEM_START = regex.compile(r"(?:[(,;:]|(?<!\p{L})(?:và|gồm|trong đó))\s*$")
-_SENTENCE_END = regex.compile(r"(?<!\d)\.(?=\s|$)|\n(?=[ \t]*(?:[-+•*]|\d+(?:\.\d+)*\.\s|[IVX]+\.))")
-_BULLET = regex.compile(r"[ \t]*\n[ \t]*([-+•*])[ \t]")
-
-
-class Note(Protocol):
-    """A footnote: where its marker stands in the body, and where its text runs."""
-
-    @property
-    def marker(self) -> int: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-
-
-class NarrativeText(Protocol):
-    """The normalised text as ``check_narrative`` prepares it for every check."""
-
-    text: str
-    numbers: list[NumberMatch]
-    in_fraction: set[int]  # where the figures of fractions start
-
-    @property
-    def notes(self) -> Sequence[Note]: ...
-    def scope(self, pos: int) -> int: ...
-    def where(self, start: int, end: int) -> Location: ...
-
-
-@dataclass(frozen=True)
-class _Region:
-    start: int  # the text listing the parts
-    end: int
-    totals: list[NumberMatch]  # candidates, nearest first
-    paren: bool
-
-
-def _key(n: NumberMatch) -> str | None:
-    """What a figure counts: "hồ sơ", "x10^6" for "1.039 triệu"; None for a bare whole number."""
-    return f"x10^{n.magnitude}" if n.magnitude else fold(n.noun) if n.unit == "count" and n.noun else None
-
-
-def _countable(t: NarrativeText, n: NumberMatch, loose: bool = False) -> bool:
-    """A whole count or an amount; ``loose`` also takes a bare number opening an item before words, whose
-    noun a list may leave out ("82.438 hồ sơ (59.072 đăng ký khai sinh … và 24.366 hồ sơ …)")."""
-    if n.unit == "%" or n.start in t.in_fraction:
-        return False
-    if n.magnitude or n.unit == "count":
-        return True
-    bare = n.unit is None and n.reading in ("integer", "thousands_dot", "thousands_comma")
-    if not bare or not regex.match(r"\s*\p{L}", t.text[n.end : n.end + 3]):
-        return bare
-    return loose and bool(_ITEM_START.search(t.text, max(0, n.start - 12), n.start))  # not "dưới 6 tuổi", "1 phần"
-
-
-def _regions(t: NarrativeText) -> list[_Region]:
-    out = []
-    for n in t.numbers:  # "3.560 hồ sơ: (…)", "2.372 (trong đó, …)"
-        if _countable(t, n) and (m := _PAREN_AFTER.match(t.text, n.end)):
-            out.append(_Region(m.start("in"), m.end("in"), [n], paren=True))
-    opening = {f.start for f in t.notes}
-    for m in _TRIGGER.finditer(t.text):
-        if m.start() not in opening and not any(r.paren and r.start <= m.start() < r.end for r in out):
-            out.append(_Region(m.end(), _list_end(t, m.end()), _totals(t, m.start()), paren=False))
-    for f in t.notes:  # "…cá nhân(3)" … "3 Trong đó: Hồ sơ trực tuyến: 2.937 hồ sơ; …"
-        if m := _TRIGGER.match(t.text, f.start):
-            out.append(_Region(m.end(), min(_list_end(t, m.end()), f.end), _totals(t, f.marker), paren=False))
-    return out
-
-
-def _list_end(t: NarrativeText, start: int) -> int:
-    """The end of the parts after a trigger: its sentence, or the bullets when "trong đó:" ends the line."""
-    if b := _BULLET.match(t.text, start):
-        end, item = start, regex.compile(rf"\n[ \t]*{regex.escape(b.group(1))}[ \t][^\n]*")
-        while m := item.match(t.text, end):
-            end = m.end()
-        return end
-    stop = _SENTENCE_END.search(t.text, start, min(len(t.text), start + 700))
-    return stop.start() if stop else min(len(t.text), start + 700)
-
-
-def _totals(t: NarrativeText, pos: int) -> list[NumberMatch]:
-    """Figures before ``pos`` in its sentence, or in the sentence before when ``pos`` opens one."""
-    lo = max(0, pos - 600)
-    breaks = [lo, *(m.end() for m in _SENTENCE_END.finditer(t.text, lo, pos))]
-    start = breaks[-2] if len(breaks) > 1 and not regex.search(r"\p{L}", t.text[breaks[-1] : pos]) else breaks[-1]
-    scope = t.scope(pos)
-    return [n for n in reversed(t.numbers) if start <= n.start and n.end <= pos and _countable(t, n)
-            and t.scope(n.start) == scope]  # fmt: skip
-
-
-def _parts(t: NarrativeText, region: _Region) -> tuple[NumberMatch | None, list[NumberMatch]]:
-    """The total the list belongs to (the nearest figure of its unit) and the parts at the list's level."""
-    scope, text = t.scope(region.start), t.text
-    inside = [
-        n for n in t.numbers
-        if region.start <= n.start < region.end and _countable(t, n, loose=region.paren) and t.scope(n.start) == scope
-        and text.count("(", region.start, n.start) == text.count(")", region.start, n.start)  # the list's own level
-    ]  # fmt: skip
-    keys = {_key(n) for n in inside} - {None}
-    total = next((x for x in region.totals if _key(x) in keys), None) or next(
-        (x for x in region.totals if (_key(x) and not keys) or (_key(x) is None and len(keys) <= 1)), None
-    )
-    chosen = (_key(total) if total else None) or next(iter(keys), None)
-    parts = [n for n in inside if _key(n) in (None, chosen)]
-    if not any(chosen and _key(n) == chosen for n in parts):
-        parts = [n for n in parts if _countable(t, n)]  # a bare number before words counts only beside its noun
-    return total, parts
-
-
-def _term(text: str, last: bool) -> tuple[str, str] | None:
-    found = [(m.lastgroup or "", fold(m.group())) for m in _FAMILY_RE.finditer(text)]
-    return (found[-1] if last else found[0]) if found else None
-
-
-def _label(t: NarrativeText, parts: list[NumberMatch], k: int, region: _Region) -> tuple[str, str] | None:
-    """The category naming part k: the nearest before it in its item ("đúng hạn 05"), else after ("… cấp xã")."""
-    before = t.text[parts[k - 1].end if k else region.start : parts[k].start]
-    before = before[max([0, *(m.end() for m in _SEP.finditer(before))]) :]
-    after = t.text[parts[k].end : parts[k + 1].start if k + 1 < len(parts) else region.end]
-    cut = _SEP.search(after)
-    return _term(before, last=True) or _term(after[: cut.start()] if cut else after, last=False)
-
-
-def _share(t: NarrativeText, parts: list[NumberMatch], k: int, region: _Region) -> NumberMatch | None:
-    end = parts[k + 1].start if k + 1 < len(parts) else region.end
-    return next((x for x in t.numbers if x.unit == "%" and parts[k].end <= x.start < end), None)
-
-
-def _groups(t: NarrativeText, region: _Region, parts: list[NumberMatch]) -> list[tuple[list[NumberMatch], bool]]:
-    """Sets of parts that partition the total, each with whether a subtotal may explain it (families)."""
-    shares = [s for k in range(len(parts)) if (s := _share(t, parts, k, region))]
-    if 1 < len(parts) == len(shares):
-        spread = sum((half_unit(s.value) for s in shares), SHARES_SLACK)
-        if abs(sum((s.value for s in shares), Decimal(0)) - 100) <= spread:
-            return [(parts, False)]
-    if region.paren and len(parts) > 1 and any(_key(p) for p in parts):
-        return [(parts, False)]
-    labels = [_label(t, parts, k, region) for k in range(len(parts))]
-    if None in labels:  # a part named by no category may be one more ("1.327 biên chế dự phòng")
-        return []
-    families: dict[str, dict[str, NumberMatch]] = {}
-    for p, (family, term) in zip(parts, [x for x in labels if x], strict=True):
-        families.setdefault(family, {}).setdefault(term, p)
-    return [(list(g.values()), True) for g in families.values() if len(g) > 1]
 
 
 def _holds(total: NumberMatch, s: Decimal, tol: Decimal) -> bool:
@@ -216,20 +32,17 @@ def _rounding(numbers: list[NumberMatch]) -> Decimal:
     return sum((half_unit(n.value).scaleb(n.magnitude) for n in numbers if n.magnitude), TINY)
 
 
-def parts_findings(t: NarrativeText) -> list[Finding]:
-    out, seen = [], set()
-    for region in _regions(t):
-        total, parts = _parts(t, region)
-        if total is None or (total.start, region.start) in seen:
-            continue
-        seen.add((total.start, region.start))
-        for group, by_family in _groups(t, region, parts):
-            s = sum((p.scaled for p in group), Decimal(0))
-            if any(p.bound for p in group) or _holds(total, s, _rounding([total, *group])):
+def parts_findings(totals: list[StatedTotal]) -> list[Finding]:
+    out = []
+    for stated in totals:
+        for group in stated.groups:
+            s = sum((p.scaled for p in group.parts), Decimal(0))
+            if any(p.bound for p in group.parts) or _holds(stated.total, s, _rounding([stated.total, *group.parts])):
                 continue
-            if by_family and any(abs(n.scaled - s) <= _rounding(group) for n in parts if n not in group):
+            others = [n for n in stated.listed if n not in group.parts]
+            if group.by_family and any(abs(n.scaled - s) <= _rounding(group.parts) for n in others):
                 continue  # the family splits a subtotal of the list
-            out.append(_parts_finding(t, total, group, s, region))
+            out.append(_parts_finding(stated, group, s))
     return out
 
 
@@ -242,17 +55,13 @@ _BOUND_SAYS = {"gt": _LOW, "ge": _LOW, "lt": _HIGH, "le": _HIGH,
                "approx": f"lệch quá {APPROX_TOTAL:.0%} so với mức ước tính"}  # fmt: skip
 
 
-def _parts_finding(
-    t: NarrativeText, total: NumberMatch, group: list[NumberMatch], s: Decimal, region: _Region
-) -> Finding:
+def _parts_finding(stated: StatedTotal, group: PartGroup, s: Decimal) -> Finding:
+    total = stated.total
     unit = f" {total.noun}" if total.noun else ""
-    start = t.text.rfind(total.qualifier, total.start - 24, total.start) if total.qualifier else -1
-    start = total.start if start < 0 else start
     shown = s.scaleb(-total.magnitude)
     off = f"chênh {_count(abs(shown - total.value))}{unit}" if total.bound is None else _BOUND_SAYS[total.bound]
     msg = (
-        f"Tổng số ghi «{t.text[start : total.end]}{unit}», nhưng các phần liệt kê cộng lại được {_count(shown)}{unit} "
-        f"({' + '.join(p.text for p in group)}): {off}."
+        f"Tổng số ghi «{stated.written}{unit}», nhưng các phần liệt kê cộng lại được {_count(shown)}{unit} "
+        f"({' + '.join(p.text for p in group.parts)}): {off}."
     )
-    end = group[-1].end if t.scope(total.start) == t.scope(region.start) else total.end + len(unit)
-    return finding("PARTS_SUM_MISMATCH", msg, expected=total.value, found=shown, location=t.where(start, end))
+    return finding("PARTS_SUM_MISMATCH", msg, expected=total.value, found=shown, location=group.location)

@@ -6,6 +6,15 @@ that could be a day and a month ("Quốc khánh 2/9", "(10/10)") is kept only wi
 percentage. The stated percentage is the one written just before ("100% (39/39 CBCC)") or the first one
 a link word ("đạt", "chiếm", "tỷ lệ") introduces later in the same clause ("…, đạt 80,9%").
 
+What is not a fraction, or not the fraction of the percentage beside it:
+  - a rank                 e.g. "xếp thứ 12/63", "(hạng 5/124)", "Chỉ số PAR INDEX đạt 88,50% (12/63)" (an index
+                           is a score: a bare "a/b" beside it is its rank); kept with ``rank`` set, never paired
+  - a threshold, a target, a rule (``extractor.rules.rates``)   e.g. "tối thiểu (10%)", "phấn đấu đạt 90%",
+                           "Trường hợp đạt 100% (15/20 …) thì …": such a percentage is paired with no fraction
+  - a sub-count in a rate's parentheses   e.g. "30% (4/15 thủ tục toàn trình chưa phát sinh hồ sơ)": the
+                           fraction does not equal the rate and counts a part ("trong đó", "chưa", "còn", …,
+                           or one of several fractions); a fraction equal to the rate is its own ("30% (6/20)")
+
 Each part is a number as ``extractor.rules.numbers`` reads it.
 """
 
@@ -19,6 +28,7 @@ from typing import Literal
 import regex
 
 from extractor.rules.numbers import NumberMatch, ReadingContext, find_numbers, read_token
+from extractor.rules.rates import NOT_ACHIEVED, agrees, rate_role
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +40,7 @@ class FractionMatch:
     text: str
     form: Literal["slash", "words"]
     percent: NumberMatch | None = None  # the percentage stated with it, when there is one
+    rank: bool = False  # "xếp thứ 12/63": a place in a ranking, not a ratio
 
     @property
     def span(self) -> tuple[int, int]:
@@ -51,6 +62,17 @@ _LINK_RE = regex.compile(
     regex.IGNORECASE,
 )
 _PERCENT_BEFORE_RE = regex.compile(r"\s*\(?\s*")
+# e.g. "xếp thứ 12/63", "(hạng 5/124)", "đứng thứ 3/34 cả nước", "Thứ hạng: 12/63"
+_RANK_BEFORE_RE = regex.compile(
+    r"(?<!\p{L})(?:thứ|hạng|thứ hạng|xếp hạng|vị trí|vị thứ)(?:\s+(?:thứ|là|số))?\s*[:(]?\s*$", regex.IGNORECASE
+)
+_INDEX_RE = regex.compile(r"(?<!\p{L})(?:chỉ số|index)(?!\p{L})", regex.IGNORECASE)  # "Chỉ số PAR INDEX"
+# A fraction in a rate's parentheses that counts a part: words before it, or a part marker after it.
+_PART_AFTER_RE = regex.compile(
+    r"(?<!\p{L})(?:chưa|không|còn|trong đó|quá hạn|trễ hạn|bị|riêng)(?!\p{L})", regex.IGNORECASE
+)
+_CLAUSE_REACH = 160
+_PAREN_REACH = 200
 
 
 def find_fractions(text: str) -> list[FractionMatch]:
@@ -70,8 +92,13 @@ def find_fractions(text: str) -> list[FractionMatch]:
         frac = FractionMatch(
             numerator=num, denominator=den, start=a.start, end=b.end, text=text[a.start : b.end], form=form
         )
+        if _RANK_BEFORE_RE.search(text, max(0, a.start - 24), a.start):
+            out.append(replace(frac, rank=True))
+            continue
         frac = replace(frac, percent=_stated_percent(text, frac, numbers))
-        if form == "words" or frac.percent is not None or not _day_month(a, den):
+        if frac.percent is not None and _rank_of_index(text, frac, frac.percent):
+            frac = replace(frac, percent=None, rank=True)
+        if form == "words" or frac.percent is not None or frac.rank or not _day_month(a, den):
             out.append(frac)
     return out
 
@@ -103,13 +130,52 @@ def _percent_leads(text: str, end: int, start: int) -> bool:
 
 def _stated_percent(text: str, frac: FractionMatch, numbers: list[NumberMatch]) -> NumberMatch | None:
     """The percentage written right before it ("100% (39/39 CBCC)"), else the first one after it in the
-    same clause that a link word introduces ("24.152/29.950 trường hợp, đạt 80,9%")."""
+    same clause that a link word introduces ("24.152/29.950 trường hợp, đạt 80,9%"). A threshold, a target or
+    a rule is never the fraction's rate; nor is a rate whose parenthesis holds the fraction as a sub-count."""
     before = [n for n in numbers if n.end <= frac.start]
     if before and before[-1].unit == "%" and _percent_leads(text, before[-1].end, frac.start):
-        return before[-1]
+        lead = before[-1]
+        return lead if _achieved(text, lead) and not _sub_count(text, frac, lead) else None
     stop = _CLAUSE_END_RE.search(text, frac.end)
     limit = min(stop.start() if stop else len(text), frac.end + 160)
     for n in numbers:
         if n.unit == "%" and frac.end <= n.start < limit and _LINK_RE.search(text, max(0, n.start - 30), n.start):
-            return n
+            return n if _achieved(text, n) else None
     return None
+
+
+def _clause_before(text: str, pos: int) -> str:
+    """The clause up to ``pos`` (back to a clause end, at most _CLAUSE_REACH characters)."""
+    lo = max(0, pos - _CLAUSE_REACH)
+    ends = [m.end() for m in _CLAUSE_END_RE.finditer(text, lo, pos)]
+    return text[ends[-1] if ends else lo : pos]
+
+
+def _achieved(text: str, n: NumberMatch) -> bool:
+    """A rate that states what was achieved, not a threshold, a target or a rule (``rate_role``)."""
+    return rate_role(n, _clause_before(text, n.start), text[n.end : n.end + 60]) not in NOT_ACHIEVED
+
+
+def _rank_of_index(text: str, frac: FractionMatch, percent: NumberMatch) -> bool:
+    """ "Chỉ số PAR INDEX năm 2024 đạt 88,50% (12/63)": an index value is a score, the bare fraction its rank."""
+    ratio = frac.ratio_percent
+    bare = frac.form == "slash" and frac.denominator.unit is None
+    if not bare or ratio is None or agrees(ratio, percent):
+        return False
+    return bool(_INDEX_RE.search(_clause_before(text, min(percent.start, frac.start))))
+
+
+def _sub_count(text: str, frac: FractionMatch, percent: NumberMatch) -> bool:
+    """In "30% (4/15 thủ tục toàn trình chưa phát sinh hồ sơ)" the fraction counts a part, not the rate: it
+    does not equal the rate, and words before it in the parenthesis, a part marker after it or a second
+    fraction beside it say so."""
+    ratio = frac.ratio_percent
+    if ratio is None or agrees(ratio, percent):
+        return False
+    opening = text.find("(", percent.end, frac.start)
+    close = text.find(")", frac.end, frac.end + _PAREN_REACH)
+    if ratio is None or opening < 0 or close < 0:
+        return False  # not in a parenthesis after the rate
+    before, after = text[opening + 1 : frac.start], text[frac.end : close]
+    several = regex.search(r"\d\s?/\s?\d", after)
+    return bool(several or regex.search(r"\p{L}", before) or _PART_AFTER_RE.search(after))

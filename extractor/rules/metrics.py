@@ -14,7 +14,7 @@ as scorecard rows, against the criteria's titles, aliases and keywords).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import regex
@@ -25,6 +25,8 @@ from extractor.rules.fractions import FractionMatch, find_fractions
 from extractor.rules.locate import Locator
 from extractor.rules.match import Candidate, TitleMatcher
 from extractor.rules.numbers import NumberMatch, find_numbers
+from extractor.rules.ranks import in_spans, rank_spans
+from extractor.rules.rates import rate_role
 from extractor.rules.rubric import Rubric
 from extractor.textnorm import fold
 
@@ -44,24 +46,11 @@ _LETTER_TOTAL = regex.compile(
 _VERDICT = regex.compile(r"(?i)(?<!ngưỡng\s{1,3})\b(không đạt|đạt yêu cầu|chưa đạt)\b")
 
 
-# A rate that is not what was achieved: relative to something else, a target, or a bound.
-RELATIVE_AFTER = regex.compile(
-    r"^\s*\)?\s*(?:/|so\s|kế hoạch|chỉ tiêu|dự toán|cùng kỳ|tổng số)", regex.I
-)  # e.g. "100% so với KH"
-RELATIVE_BEFORE = regex.compile(  # e.g. "tăng 5%", "chiếm 0,14%"
-    r"(?:(?:tăng|giảm|vượt|cao hơn|thấp hơn)(?:\s+\p{L}+){0,2}|chiếm(?:\s+tỷ lệ)?|bằng)\s*:?\s*$", regex.I
-)
-TARGET = regex.compile(  # e.g. "Chỉ tiêu giao ≥ 80%", "(mục tiêu 80%)"
-    r"(?<!\p{L})(?:mục tiêu|chỉ tiêu|phấn đấu|hướng tới|dự kiến|đề ra|kế hoạch giao)(?!\p{L})", regex.I
-)
-
-
 def stated_as_achieved(n: NumberMatch, before: str, after: str) -> bool:
     """Whether a rate states what was achieved: not a bound ("≥ 80%", "trên 90%"), not relative ("tăng 5%",
-    "đạt 100% so với kế hoạch"), not a target ("mục tiêu 80%"). ``before`` is its clause up to it."""
-    if n.bound:
-        return False
-    return not (RELATIVE_AFTER.match(after) or RELATIVE_BEFORE.search(before) or TARGET.search(before + after))
+    "đạt 100% so với kế hoạch"), not a target, a threshold or a rule (``extractor.rules.rates``). ``before`` is
+    its clause up to it."""
+    return rate_role(n, before, after) == "achieved"
 
 
 @dataclass(frozen=True)
@@ -110,16 +99,20 @@ def find_metrics(doc: Document, rubric: Rubric | None, exclude_table: int | None
     loc = Locator(doc)
     mapper = _Mapper(rubric) if rubric else None
     out: list[Metric] = []
+    ranks = rank_spans(doc)
     for lo, hi, _ in _body_spans(doc, exclude_table):
         block_text = text[lo:hi]
-        fractions = {(f.numerator.start, f.denominator.start): f for f in find_fractions(block_text)}
+        fractions = {
+            (f.numerator.start, f.denominator.start): replace(f, rank=f.rank or in_spans(ranks, lo + f.start))
+            for f in find_fractions(block_text)
+        }
         in_fraction = {n for key in fractions for n in key}
         for n in find_numbers(block_text):
             if n.unit not in ("%", "count") or n.start in in_fraction:
                 continue
             out.append(_metric(n, text, lo, hi, loc, mapper))
         for f in fractions.values():
-            if f.denominator.unit == "points":
+            if f.denominator.unit == "points" or f.rank:
                 continue  # "99,25/100 điểm" is a score, not a rate
             out.append(_fraction_metric(f, text, lo, hi, loc, mapper))
     return sorted(out, key=lambda m: m.location.start or 0)
