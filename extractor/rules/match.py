@@ -86,6 +86,7 @@ class TitleMatcher:
         n = len(candidates) or 1
         self._idf = {f: math.log(1 + n / d) for f, d in df.items()}
         self._default_idf = math.log(1 + n)
+        self._weighted = {key: [(f, self._weight(f)) for f in feats] for key, feats in self._feats.items()}
 
     def _weight(self, feats: Iterable[str]) -> float:
         return sum(self._idf.get(f, self._default_idf) for f in feats)
@@ -93,18 +94,21 @@ class TitleMatcher:
     def score(self, title: str, key: str) -> float:
         """0..1: how much of the title is explained by the candidate, and of the candidate by the title."""
         row = features(title)
-        if not row:
-            return 0.0
+        return self._score(row, self._weight(row), key) if row else 0.0
+
+    def _score(self, row: frozenset[str], row_weight: float, key: str) -> float:
         best = 0.0
-        for feats in self._feats.get(key, []):
+        for feats, weight in self._weighted.get(key, []):
             common = self._weight(row & feats)
-            recall = common / (self._weight(feats) or 1)
-            precision = common / (self._weight(row) or 1)
+            recall = common / (weight or 1)
+            precision = common / (row_weight or 1)
             best = max(best, 0.6 * precision + 0.4 * recall)
         return best
 
     def ranked(self, title: str) -> list[Scored]:
-        scored = [Scored(key, self.score(title, key)) for key in self._feats]
+        row = features(title)
+        weight = self._weight(row)  # once per title, not once per candidate text
+        scored = [Scored(key, self._score(row, weight, key) if row else 0.0) for key in self._feats]
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
 

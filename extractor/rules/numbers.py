@@ -46,6 +46,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Literal
 
@@ -59,6 +60,7 @@ Convention = Literal["dot_decimal", "comma_decimal"]
 
 NUM = r"\d+(?:[.,]\d+)*"
 _SEP_RE = regex.compile(r"[.,]")
+_YEAR_RE = regex.compile(r"(?:19|20)\d\d")
 _BIG = 1 << 62
 TOKEN_RE = regex.compile(rf"(?<![\p{{L}}\p{{N}}_])(?P<num>{NUM})(?![\p{{L}}\p{{N}}_])")
 
@@ -97,7 +99,7 @@ _SKIP = {
     # e.g. "tháng 3/2026", "10/2025": a month and its year
     "month_year": regex.compile(r"(?<![\d/.])(?:0?[1-9]|1[0-2])\s*[/.-]\s*(?:19|20)\d\d(?![\d/])"),
     # e.g. "18/KH-UBND", "42/2022/NĐ-CP", "57-NQ/TW", "1404//UBND-VHXH", "66.7/2025/NQ-CP"
-    "symbol": regex.compile(r"(?<![\p{L}\d])\d[\d.]*(?:/\d{4})?(?:/{1,2}|-)\s?\p{Lu}"),
+    "symbol": regex.compile(r"(?<![\p{L}\d.])\d[\d.]*+(?:/\d{4})?(?:/{1,2}|-)\s?\p{Lu}"),
 }
 _DOC_WORDS = (
     r"đề án|nghị quyết|nghị định|quyết định|chỉ thị|thông tư|kế hoạch|công văn|báo cáo|thông báo|tờ trình|"
@@ -111,8 +113,10 @@ _LABEL_AFTER_RE = regex.compile(r"\.(?!\d)|\)|\t")  # e.g. "2.1. ", "a) ", "3.2\
 _DOTTED_LABEL_AFTER_RE = regex.compile(r"\s+\p{Lu}")  # e.g. "3.2 Tồn tại"
 # e.g. "4 Tỷ lệ hồ sơ" (a table row read as text), "2\n" (a page number), "1 Cụ thể:" (a footnote)
 _LONE_LABEL_AFTER_RE = regex.compile(r"[ \t]*(?:\n|$)|\s+\p{Lu}")
+_NUM_ATOMIC = r"\d++(?:[.,]\d++)*+"  # NUM that never gives back: "1.1.1.1…" costs linear time
 RANGE_RE = regex.compile(
-    rf"(?<![\p{{L}}\p{{N}}_/.,])(?P<a>{NUM}) *(?P<pa>%)? *[-–—] *(?P<b>{NUM})(?![\p{{L}}\p{{N}}_/]|[.,]\d)"
+    rf"(?<![\p{{L}}\p{{N}}_/.,])(?P<a>{_NUM_ATOMIC}) *(?P<pa>%)? *[-–—] *(?P<b>{_NUM_ATOMIC})"
+    r"(?![\p{L}\p{N}_/]|[.,]\d)"
 )
 
 
@@ -348,7 +352,7 @@ def _skipped(text: str, m: regex.Match[str]) -> bool:
         return True
     if text[start - 1 : start] == "(" and text[end : end + 1] == ")" and len(num) <= 2:
         return True  # "(1)": an enumerator or a footnote mark
-    if regex.fullmatch(r"(?:19|20)\d\d", num):
+    if _YEAR_RE.fullmatch(num):
         unit, _, _ = _unit_after(text[end:])
         return unit is None  # a bare year
     return False
@@ -381,26 +385,36 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _segment(text: str, pos: int) -> tuple[int, int]:
-    start = max(text.rfind("\n", 0, pos), text.rfind("\t", 0, pos)) + 1
-    ends = [i for i in (text.find("\n", pos), text.find("\t", pos)) if i >= 0]
-    return start, min(ends) if ends else len(text)
+_BREAK_RE = regex.compile(r"[\n\t]")  # a line or a table cell (tab-separated) ends a segment
+
+
+def _segment(breaks: list[int], pos: int, size: int) -> tuple[int, int]:
+    """The line or cell around ``pos``, from the sorted positions of the line and cell breaks."""
+    k = bisect_right(breaks, pos)
+    return (breaks[k - 1] + 1 if k else 0), (breaks[k] if k < len(breaks) else size)
 
 
 def find_numbers(text: str) -> list[NumberMatch]:
     """Every quantity in ``text`` (normalised text, ``doc.norm.text``), in order; see the module catalogue."""
-    found = [(m, _shape(m.group("num"))[0], _segment(text, m.start())) for m in _candidates(text)]
+    return list(_find_numbers(text))
+
+
+@lru_cache(maxsize=16)  # the metrics, the fractions and the narrative checks read the same texts
+def _find_numbers(text: str) -> tuple[NumberMatch, ...]:
+    breaks = [m.start() for m in _BREAK_RE.finditer(text)]
+    found = [(m, _shape(m.group("num"))[0], _segment(breaks, m.start(), len(text))) for m in _candidates(text)]
     document = _convention(shape for _, shape, _ in found)
     by_segment: dict[tuple[int, int], list[str]] = {}
     for _, shape, seg in found:
         by_segment.setdefault(seg, []).append(shape)
+    local = {seg: _convention(shapes) for seg, shapes in by_segment.items()}
     out = []
     for m, _, seg in found:
-        ctx = ReadingContext(local=_convention(by_segment[seg]), document=document)
+        ctx = ReadingContext(local=local[seg], document=document)
         r = read_token(m.group("num"), text[max(0, m.start() - 40) : m.start()], text[m.end() : m.end() + 60], ctx)
         if r is not None:
             out.append(_at(text, r, m.start(), m.end()))
-    return out
+    return tuple(out)
 
 
 def _at(text: str, r: NumberReading, start: int, end: int) -> NumberMatch:
@@ -415,7 +429,7 @@ def find_ranges(text: str) -> list[RangeMatch]:
     out = []
     for m in RANGE_RE.finditer(text):
         if _overlaps(m.start(), m.end(), masks) or all(
-            regex.fullmatch(r"(?:19|20)\d\d", g) for g in (m.group("a"), m.group("b"))
+            _YEAR_RE.fullmatch(g) for g in (m.group("a"), m.group("b"))
         ):
             continue  # a date, a symbol, or a span of years ("2026 - 2030" is a period)
         after = text[m.end() : m.end() + 60]
