@@ -193,6 +193,12 @@ class Signature(ContractModel):
     signed_at: dt.datetime | None = Field(None, description="the signing time the signature states")
     covers_whole_file: bool = Field(False, description="the signed byte ranges reach the end of the file")
     intact: bool | None = Field(None, description="the signed bytes still match their digest; None: not checkable")
+    valid: bool | None = Field(
+        None, description="the signature value verifies with the certificate's public key; None: not checkable"
+    )
+    modified_after: str | None = Field(
+        None, description="what a later revision changes in the signed content beyond signing, in Vietnamese"
+    )
     chain_checked: bool = Field(False, description="whether the certificate chain was validated (offline: never)")
     note: str | None = Field(None, description="what could not be checked, in Vietnamese")
     page: int | None = None

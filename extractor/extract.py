@@ -21,6 +21,7 @@ from extractor.rules.numbers import find_numbers
 from extractor.rules.periods import find_periods, report_period
 from extractor.rules.rubric import Rubric, list_rubrics, load_rubric
 from extractor.rules.scorecard import RawRow, RawScorecard, read_scorecard
+from extractor.rules.signing import contract_signatures, signed_facts
 from extractor.textnorm import normalize_text
 
 MIN_MATCHED_SHARE = 0.5  # a rubric fits a scorecard when it explains at least half of its rows
@@ -53,6 +54,7 @@ def extract(doc: Document, rubric: Rubric | str | None = None) -> Extraction:
     header = extract_header(doc)
     info = header.info
     info.period = report_period(doc)
+    signed_facts(doc, header)
     citations = document_citations(doc)
     raw = read_scorecard(doc)
     chosen = _choose_rubric(raw, rubric)
@@ -90,7 +92,14 @@ def _appendix_period(doc: Document, raw: RawScorecard, year: int | None) -> Appe
 
 def _source(doc: Document) -> SourceInfo:
     s = doc.source
-    return SourceInfo(path=s.path or s.filename or "", sha256=s.sha256, format=s.format, pages=s.pages, ocr=s.ocr)
+    return SourceInfo(
+        path=s.path or s.filename or "",
+        sha256=s.sha256,
+        format=s.format,
+        pages=s.pages,
+        ocr=s.ocr,
+        signatures=contract_signatures(doc),
+    )
 
 
 def _candidates(rubric: Rubric) -> list[Candidate]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Literal
@@ -56,6 +57,32 @@ class Notice(BaseModel):
     page: int | None = None
 
 
+class DigitalSignature(BaseModel):
+    """One digital signature of a PDF, read offline: no network, no trust store (chain never checked)."""
+
+    field: str | None = None
+    signer: str | None = Field(None, description="the certificate's common name (CN)")
+    organisation: str | None = Field(None, description="the certificate's O, else OU")
+    signed_at: datetime | None = None
+    covers_whole_file: bool = False
+    intact: bool | None = Field(None, description="the signed bytes still match their digest; None: unreadable")
+    valid: bool | None = Field(None, description="the signature value verifies with the certificate's key")
+    modified_after: str | None = Field(None, description="what a later revision changes beyond signing, in Vietnamese")
+    note: str | None = None
+    page: int | None = None
+    bbox: BBox | None = None
+    stamp_text: str | None = Field(None, description="the text the signature's widget shows, where it holds text")
+
+
+class StampedSpan(BaseModel):
+    """``Document.text[start:end]`` was drawn by a signature widget over a blank of the page, not typed."""
+
+    start: int
+    end: int
+    page: int | None = None
+    field: str | None = None
+
+
 class Source(BaseModel):
     path: str | None = None
     filename: str | None = None
@@ -66,6 +93,7 @@ class Source(BaseModel):
     pages: int | None = None
     ocr: bool = False
     converted_by: str | None = Field(None, description="e.g. 'libreoffice' for a legacy .doc")
+    signatures: list[DigitalSignature] = Field(default_factory=list, description="PDF: its digital signatures")
 
 
 class Cell(BaseModel):
@@ -189,6 +217,7 @@ class Document(BaseModel):
     pages: list[Page] = Field(default_factory=list)
     blocks: list[Block] = Field(default_factory=list)
     notices: list[Notice] = Field(default_factory=list)
+    stamped: list[StampedSpan] = Field(default_factory=list, description="text drawn by signature stamps")
     # PDF only: the drawn lines of the text, sorted by ``start`` (kept out of the JSON form).
     text_lines: SkipValidation[list[TextLine]] = Field(default_factory=list, exclude=True, repr=False)
 

@@ -35,6 +35,8 @@ from extractor.parsers.pdf_layout import (
     reading_order,
     text_lines,
 )
+from extractor.parsers.pdf_signatures import with_signatures
+from extractor.parsers.pdf_stamps import Stamp, page_stamps, with_stamps
 from extractor.parsers.pdf_tables import PdfTable, TooManyRules, append_part, continues, find_tables
 
 # The last "%%EOF" must sit within this many bytes of the end, or the file was cut short.
@@ -57,6 +59,7 @@ class _PageData:
     crowded: bool = False  # too many rules to look for tables (a drawing); its text is read as paragraphs
     blocks: list[Block] = field(default_factory=list)
     furniture: list[Para] = field(default_factory=list)
+    stamps: list[Stamp] = field(default_factory=list)  # its signature widgets (see pdf_stamps)
 
 
 def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
@@ -71,7 +74,7 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
     _stitch(pages)
     _emit(pages, builder)
     _check_scan(data, pages, options, builder)
-    return builder.build()
+    return with_signatures(builder.build(), data, [s for page in pages for s in page.stamps])
 
 
 @contextmanager
@@ -147,6 +150,8 @@ def _read_page(page: PlumberPage, number: int) -> _PageData:
     x0, top, x1, bottom = page.bbox
     chars = [c for c in page.chars if x0 <= c["x0"] < x1 and top <= c["top"] < bottom]
     printable = sum(1 for c in chars if c["text"].strip())
+    stamps = page_stamps(page, number)
+    chars = with_stamps(chars, stamps)  # the number and day a signature stamp draws over blanks
     try:
         tables = find_tables(page, number, chars)
         crowded = False
@@ -155,6 +160,7 @@ def _read_page(page: PlumberPage, number: int) -> _PageData:
     outside = [c for c in chars if not any(_inside(c, t.bbox) for t in tables)]
     data = _PageData(number, float(page.width), float(page.height), printable, len(page.images), tables, [], crowded)
     data.lines = text_lines(outside)
+    data.stamps = stamps
     page.close()
     return data
 

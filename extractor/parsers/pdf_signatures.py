@@ -1,0 +1,203 @@
+"""The digital signatures of a PDF, read offline with pyHanko: who signed, when, and whether it still holds.
+
+For each signature: the field's name, the certificate's common name and organisation, the signing time
+(the signed attribute signingTime, else the signature dictionary's /M), whether the signed byte ranges
+reach the end of the file, whether their digest still matches the one that was signed (``intact``),
+whether the signature value verifies with the certificate's key (``valid``), and what later revisions
+change beyond what signing allows. The certificate chain is never checked: there is no network and no
+trust store, and the record says so instead of pretending.
+
+Nothing here raises for a broken file: a signature that cannot be read becomes a record with
+``intact=None`` and a note saying why.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from typing import Any
+
+from extractor.model import BBox, DigitalSignature, Document
+from extractor.parsers.pdf_stamps import Stamp, stamped_spans
+
+CHAIN_NOTE = "không kiểm tra được chuỗi chứng thư (không có mạng và kho chứng thư tin cậy)"
+# Some signing systems write the local time into signingTime labelled as UTC; /M then holds the same
+# wall-clock time with the right offset. Within this much of each other, /M's offset is taken.
+_MISLABELLED = timedelta(minutes=15)
+# A later revision may change these keys of an object of the signed revision: signing another field,
+# adding annotations or validation data. Any other change alters what was signed.
+_FORM_KEYS = {"/Annots", "/AcroForm", "/Fields", "/DSS", "/Perms", "/V", "/AP", "/AS", "/SigFlags", "/DR", "/DA"}
+_FORM_KEYS |= {"/NeedAppearances", "/Metadata", "/Extensions", "/F", "/Lock", "/MK", "/Kids", "/ModDate", "/M"}
+_FORM_KEYS |= {"/Producer", "/Ff", "/SV", "/Parent", "/Version"}
+
+
+def read_signatures(data: bytes, stamps: list[Stamp]) -> list[DigitalSignature]:
+    """Every signature of the PDF in ``data`` in the order applied; widgets give their page and box."""
+    start = data.find(b"%PDF")
+    if start < 0 or b"/ByteRange" not in data:
+        return []
+    try:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        reader = PdfFileReader(io.BytesIO(data[start:]), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception as exc:
+        note = f"không đọc được các chữ ký số của tệp ({type(exc).__name__}); {CHAIN_NOTE}"
+        return [DigitalSignature(intact=None, note=note)]
+    widgets = {s.name: s for s in stamps}
+    return [_signature(reader, emb, widgets) for emb in embedded]
+
+
+def _signature(reader: Any, emb: Any, widgets: dict[str, Stamp]) -> DigitalSignature:
+    sig = DigitalSignature(field=_safe(lambda: str(emb.field_name)), note=CHAIN_NOTE)
+    widget = widgets.get(sig.field or "")
+    if widget is not None:
+        sig.page = widget.page
+        x0, top, x1, bottom = widget.box
+        sig.bbox = BBox(x0=x0, top=top, x1=x1, bottom=bottom)
+        sig.stamp_text = " ".join(widget.text.split()) or None
+    try:
+        _certificate(emb, sig)
+        sig.signed_at = _signing_time(emb)
+        _integrity(reader, emb, sig)
+    except Exception as exc:  # a malformed signature is reported, never raised
+        sig.intact = None
+        sig.note = f"không đọc được chữ ký ({type(exc).__name__}: {str(exc)[:120]}); {CHAIN_NOTE}"
+    return sig
+
+
+def _safe(read: Any) -> Any:
+    try:
+        return read()
+    except Exception:
+        return None
+
+
+def _certificate(emb: Any, sig: DigitalSignature) -> None:
+    subject = emb.signer_cert.subject.native
+    sig.signer = _one(subject.get("common_name"))
+    sig.organisation = _one(subject.get("organization_name")) or _one(subject.get("organizational_unit_name"))
+
+
+def _one(value: Any) -> str | None:
+    """A name attribute may repeat: its first value, trimmed."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    return " ".join(str(value).split()) or None if value is not None else None
+
+
+def _signing_time(emb: Any) -> datetime | None:
+    from pyhanko.pdf_utils.generic import parse_pdf_date
+    from pyhanko.sign.validation.generic_cms import extract_self_reported_ts
+
+    attr = _safe(lambda: extract_self_reported_ts(emb.signer_info))
+    pdf_m = _safe(lambda: parse_pdf_date(str(emb.sig_object["/M"]), strict=False))
+    if attr is None:
+        return pdf_m
+    if pdf_m is not None and _mislabelled(attr, pdf_m):
+        return pdf_m
+    return attr
+
+
+def _mislabelled(attr: datetime, pdf_m: datetime) -> bool:
+    """signingTime says UTC, /M has another offset, and both show (nearly) the same wall-clock time."""
+    offset = pdf_m.utcoffset()
+    if attr.utcoffset() != timedelta(0) or not offset:
+        return False
+    return abs(attr.replace(tzinfo=None) - pdf_m.replace(tzinfo=None)) <= _MISLABELLED
+
+
+def _integrity(reader: Any, emb: Any, sig: DigitalSignature) -> None:
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    digest = emb.compute_digest()
+    intact, valid = validate_sig_integrity(emb.signer_info, emb.signer_cert, "data", digest)
+    sig.intact, sig.valid = bool(intact), bool(valid)
+    coverage = emb.evaluate_signature_coverage()
+    sig.covers_whole_file = coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return
+    if coverage < SignatureCoverageLevel.ENTIRE_REVISION:
+        sig.modified_after = "vùng ký không trọn một phiên bản của tệp: tệp đã được ghi lại sau khi ký"
+        return
+    sig.modified_after = _later_changes(reader, emb.signed_revision)
+
+
+def _later_changes(reader: Any, signed: int) -> str | None:
+    """What revisions after ``signed`` change in objects that existed when it was signed, beyond signing
+    other fields and adding annotations; None when nothing else changed."""
+    xrefs = reader.xrefs
+    before = reader.get_historical_resolver(signed)
+    changed: list[str] = []
+    for rev in range(signed + 1, xrefs.total_revisions):
+        after = reader.get_historical_resolver(rev)
+        for ref in xrefs.explicit_refs_in_revision(rev):
+            if xrefs.get_introducing_revision(ref) > signed:
+                continue  # a new object: harmless unless something signed is changed to use it
+            what = _change(before.get_object(ref), after.get_object(ref))
+            if what and what not in changed:
+                changed.append(what)
+    return "; ".join(changed) or None
+
+
+def _change(old: Any, new: Any) -> str | None:
+    """How an object of the signed revision was changed, in Vietnamese; None when signing allows it."""
+    from pyhanko.pdf_utils import generic
+
+    if isinstance(old, generic.StreamObject) or isinstance(new, generic.StreamObject):
+        if _kind(old) == "/Metadata":
+            return None
+        return None if _same_stream(old, new) else "nội dung đã ký (luồng nội dung, phông chữ hoặc hình) bị thay"
+    if isinstance(old, generic.ArrayObject) and isinstance(new, generic.ArrayObject):
+        kept = all(any(_same(a, b) for b in new) for a in old)
+        return None if kept else "một danh sách đối tượng đã ký bị bớt phần tử"
+    if isinstance(old, generic.DictionaryObject) and isinstance(new, generic.DictionaryObject):
+        keys = {k for k in set(old) | set(new) if k not in _FORM_KEYS and not _same_key(old, new, k)}
+        if not keys:
+            return None
+        where = "trang" if _kind(old) == "/Page" else "đối tượng"
+        return f"{where} đã ký bị đổi ({', '.join(sorted(str(k) for k in keys))})"
+    return None if _same(old, new) else "một giá trị đã ký bị thay"
+
+
+def _kind(obj: Any) -> str | None:
+    try:
+        return str(obj.get("/Type")) if hasattr(obj, "get") else None
+    except Exception:
+        return None
+
+
+def _same_key(old: Any, new: Any, key: Any) -> bool:
+    if (key in old) != (key in new):
+        return False
+    return _same(old.raw_get(key), new.raw_get(key))
+
+
+def _same(a: Any, b: Any) -> bool:
+    from pyhanko.pdf_utils import generic
+
+    if isinstance(a, generic.IndirectObject) or isinstance(b, generic.IndirectObject):
+        return (
+            isinstance(a, generic.IndirectObject)
+            and isinstance(b, generic.IndirectObject)
+            and a.reference == b.reference
+        )
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def _same_stream(old: Any, new: Any) -> bool:
+    try:
+        return bool(old.encoded_data == new.encoded_data)
+    except Exception:
+        return False
+
+
+def with_signatures(doc: Document, data: bytes, stamps: list[Stamp]) -> Document:
+    """``doc`` with its signatures on its source and the spans its signature stamps drew in its text."""
+    doc.source.signatures = read_signatures(data, stamps)
+    doc.stamped = stamped_spans(doc, stamps)
+    return doc

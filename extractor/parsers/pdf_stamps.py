@@ -1,0 +1,321 @@
+"""Signature widgets of a PDF page and the text their stamps draw over the page's blanks.
+
+E-signing systems leave the number and the day of an issued document blank in the page text
+("Số:   /TTr-SNV", "ngày   tháng 01 năm 2026") and draw them as the appearance of a signature widget whose
+rectangle sits on the blank. pdfplumber reads the page's content only, so the appearance stream (/AP /N, a
+form XObject) of each signature widget is interpreted here with pdfminer into characters placed on the
+page. A stamp line that sits on a blank of a text line (a neighbour word close on its left or right, no
+character under it) is merged into that line; any other stamp text (a "Ký bởi: … Thời gian ký: …" box)
+stays out of the body and is kept only as the signature's stamp text. An appearance that is only an image
+gives no characters (left to OCR).
+
+Nothing here raises for a broken file: an annotation that cannot be read is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTContainer, LTImage, LTItem
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdftypes import PDFStream, resolve1
+from pdfminer.psparser import PSLiteral
+from pdfplumber.page import Page as PlumberPage
+
+from extractor.model import BBox, Document, StampedSpan
+
+Obj = dict[str, Any]
+Matrix = tuple[float, float, float, float, float, float]
+
+_MAX_PARENTS = 16  # field hierarchy depth followed up /Parent (a cycle stops here too)
+_MAX_STAMP_CHARS = 24  # a stamp filling a blank is short ("329", "05"); a long text is a signature box
+_FLAG_HIDDEN, _FLAG_NOVIEW = 2, 32
+_JOIN = 3.0  # words closer than this are one word for the text lines (pdf_layout's x tolerance)
+_TOUCH = 0.4  # a stamp may touch a page character by this share of its width ("329" drawn into "/BC-UBND")
+
+
+@dataclass
+class Stamp:
+    """A signature widget on a page: its field's full name, rectangle (top-left origin) and drawn text."""
+
+    name: str
+    page: int
+    box: tuple[float, float, float, float]
+    chars: list[Obj] = field(default_factory=list)
+    image: bool = False
+    merged: list[list[Obj]] = field(default_factory=list)  # the stamp lines merged into the page's text
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(c["text"] for c in line).strip() for line in _lines(self.chars)).strip()
+
+
+def page_stamps(page: PlumberPage, number: int) -> list[Stamp]:
+    """The signature widgets of ``page`` with the characters their appearances draw (never raises)."""
+    try:
+        annots = resolve1(page.page_obj.attrs.get("Annots"))
+    except Exception:
+        return []
+    if not isinstance(annots, list):
+        return []
+    out = []
+    for ref in annots:
+        try:
+            stamp = _stamp(resolve1(ref), page, number)
+        except Exception:  # one unreadable annotation does not hide the others
+            stamp = None
+        if stamp is not None:
+            out.append(stamp)
+    return out
+
+
+def _stamp(annot: Any, page: PlumberPage, number: int) -> Stamp | None:
+    if not isinstance(annot, dict) or _name(annot.get("Subtype")) != "Widget":
+        return None
+    chain = _field_chain(annot)
+    if _name(next((resolve1(d.get("FT")) for d in chain if d.get("FT") is not None), None)) != "Sig":
+        return None
+    flags = resolve1(annot.get("F")) or 0
+    rect = [float(resolve1(v)) for v in resolve1(annot.get("Rect")) or []]
+    if len(rect) != 4 or (isinstance(flags, int) and flags & (_FLAG_HIDDEN | _FLAG_NOVIEW)):
+        return None
+    x0, y0, x1, y1 = min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
+    mx0, my0, _, my1 = (float(v) for v in page.page_obj.mediabox)
+    height = my1 - my0
+    name = ".".join(reversed([_text(d.get("T")) for d in chain if d.get("T") is not None]))
+    stamp = Stamp(name, number, (x0 - mx0, height - (y1 - my0), x1 - mx0, height - (y0 - my0)))
+    if x1 - x0 < 1 or y1 - y0 < 1 or (resolve1(page.page_obj.attrs.get("Rotate")) or 0) % 360:
+        return stamp
+    ap = resolve1(annot.get("AP"))
+    normal = resolve1(ap.get("N")) if isinstance(ap, dict) else None
+    if isinstance(normal, PDFStream):
+        items = _render(normal, (x0, y0, x1, y1), (mx0, my0))
+        stamp.chars = [_char(c, height, number) for c in _walk(items, LTChar)]
+        stamp.image = any(True for _ in _walk(items, LTImage))
+    return stamp
+
+
+def _field_chain(annot: dict[str, Any]) -> list[dict[str, Any]]:
+    """The widget and its ancestors up /Parent, nearest first; a cycle or a too deep tree is cut."""
+    chain, seen, node = [annot], {id(annot)}, annot
+    for _ in range(_MAX_PARENTS):
+        parent = resolve1(node.get("Parent"))
+        if not isinstance(parent, dict) or id(parent) in seen:
+            break
+        chain.append(parent)
+        seen.add(id(parent))
+        node = parent
+    return chain
+
+
+def _name(value: Any) -> str | None:
+    value = resolve1(value)
+    return str(value.name) if isinstance(value, PSLiteral) else None
+
+
+def _text(value: Any) -> str:
+    value = resolve1(value)
+    if isinstance(value, bytes):
+        if value.startswith((b"\xfe\xff", b"\xff\xfe")):
+            return value.decode("utf-16", errors="replace")
+        return str(value.decode("latin-1"))
+    return str(value)
+
+
+class _FormPage:
+    """What PDFPageAggregator needs of a page to render a form XObject on its own."""
+
+    def __init__(self, box: tuple[float, float, float, float]) -> None:
+        self.mediabox = self.cropbox = box
+        self.rotate, self.pageid = 0, 0
+        self.resources: dict[str, Any] = {}
+        self.contents: list[Any] = []
+
+
+def _render(form: PDFStream, rect: tuple[float, float, float, float], origin: tuple[float, float]) -> LTItem:
+    """Draw the appearance form in page space (PDF 32000 §12.5.5: its BBox, through its Matrix, fills Rect)."""
+    bbox = [float(resolve1(v)) for v in resolve1(form.attrs.get("BBox")) or [0, 0, 0, 0]]
+    raw = resolve1(form.attrs.get("Matrix"))
+    matrix: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    if isinstance(raw, list) and len(raw) == 6:
+        a, b, c, d, e, f = (float(resolve1(v)) for v in raw)
+        matrix = (a, b, c, d, e, f)
+    corners = [_apply(matrix, x, y) for x in (bbox[0], bbox[2]) for y in (bbox[1], bbox[3])]
+    bx0, by0 = min(p[0] for p in corners), min(p[1] for p in corners)
+    bx1, by1 = max(p[0] for p in corners), max(p[1] for p in corners)
+    sx = (rect[2] - rect[0]) / (bx1 - bx0) if bx1 > bx0 else 1.0
+    sy = (rect[3] - rect[1]) / (by1 - by0) if by1 > by0 else 1.0
+    fit: Matrix = (sx, 0, 0, sy, rect[0] - origin[0] - bx0 * sx, rect[1] - origin[1] - by0 * sy)
+    ctm = _mult(matrix, fit)
+    manager = PDFResourceManager()
+    device = PDFPageAggregator(manager, laparams=None)
+    interpreter = PDFPageInterpreter(manager, device)
+    page = _FormPage((0.0, 0.0, rect[2], rect[3]))
+    device.begin_page(page, (1, 0, 0, 1, 0, 0))  # type: ignore[arg-type]
+    interpreter.init_resources(resolve1(form.attrs.get("Resources")) or {})
+    interpreter.init_state(ctm)
+    interpreter.execute([form])
+    device.end_page(page)  # type: ignore[arg-type]
+    return device.get_result()
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def _mult(m: Matrix, n: Matrix) -> Matrix:
+    """m then n."""
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u)
+
+
+def _walk(item: Any, kind: type) -> Iterator[Any]:
+    if isinstance(item, kind):
+        yield item
+    elif isinstance(item, LTContainer):
+        for child in item:
+            yield from _walk(child, kind)
+
+
+def _char(c: LTChar, height: float, page: int) -> Obj:
+    """A pdfplumber-shaped character (top-left origin), marked as drawn by a stamp."""
+    top, bottom = height - c.y1, height - c.y0
+    return {
+        "text": c.get_text(),
+        "x0": c.x0,
+        "x1": c.x1,
+        "y0": c.y0,
+        "y1": c.y1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": c.width,
+        "height": c.height,
+        "size": c.size,
+        "fontname": c.fontname,
+        "upright": c.upright,
+        "matrix": c.matrix,
+        "adv": c.adv,
+        "object_type": "char",
+        "page_number": page,
+        "stamp": True,
+    }
+
+
+def _lines(chars: list[Obj]) -> list[list[Obj]]:
+    """Characters grouped into visual lines (tops within 3 pt), each left to right."""
+    out: list[list[Obj]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+        if out and abs(out[-1][0]["top"] - ch["top"]) <= 3:
+            out[-1].append(ch)
+        else:
+            out.append([ch])
+    return [sorted(line, key=lambda c: c["x0"]) for line in out]
+
+
+def with_stamps(chars: list[Obj], stamps: list[Stamp]) -> list[Obj]:
+    """The page's characters with every stamp line that sits on a blank of a text line merged in."""
+    page = [c for c in chars if c["text"].strip()]
+    added: list[Obj] = []
+    for stamp in stamps:
+        for line in _lines([c for c in stamp.chars if c["text"].strip()]):
+            row = _blank_row(line, page)
+            if row is not None:
+                offset = (page[0]["doctop"] - page[0]["top"]) if page else 0.0
+                added += [{**c, "doctop": c["top"] + offset} for c in [*line, *_word_breaks(line, row)]]
+                stamp.merged.append(line)
+    if not added:
+        return chars
+    return [c for c in chars if c["text"].strip() or not any(_covers(a, c) for a in added)] + added
+
+
+def _blank_row(line: list[Obj], page: list[Obj]) -> list[Obj] | None:
+    """The page characters of the text line whose blank a short stamp line fills: nothing drawn under it and
+    a word of the page close on its left or right. None when the stamp sits on no blank."""
+    if len(line) > _MAX_STAMP_CHARS:
+        return None
+    x0, x1 = line[0]["x0"], line[-1]["x1"]
+    top, bottom = min(c["top"] for c in line), max(c["bottom"] for c in line)
+    size = max(c["size"] for c in line)
+    row = [c for c in page if _v_overlap(c, top, bottom) >= 0.5 * min(bottom - top, c["bottom"] - c["top"])]
+    if any(min(c["x1"], x1) - max(c["x0"], x0) > _TOUCH * (c["x1"] - c["x0"]) for c in row):
+        return None
+    reach = 3 * size
+    near = any(-_TOUCH * size <= x0 - c["x1"] <= reach or -_TOUCH * size <= c["x0"] - x1 <= reach for c in row)
+    return row if near else None
+
+
+def _word_breaks(line: list[Obj], row: list[Obj]) -> list[Obj]:
+    """Spaces where a stamp's letters or digits would run into a word of the page ("19tháng" -> "19 tháng")."""
+    out = []
+    first, last = line[0], line[-1]
+    after = min((c for c in row if c["x0"] >= last["x1"] - _TOUCH * last["size"]), key=lambda c: c["x0"], default=None)
+    before = max(
+        (c for c in row if c["x1"] <= first["x0"] + _TOUCH * first["size"]), key=lambda c: c["x1"], default=None
+    )
+    if after is not None and after["x0"] - last["x1"] < _JOIN and (after["text"] + last["text"]).isalnum():
+        x = min(last["x1"], after["x0"]) - 0.01
+        out.append({**last, "text": " ", "x0": x, "x1": x + 0.01, "stamp": True})
+    if before is not None and first["x0"] - before["x1"] < _JOIN and (before["text"] + first["text"]).isalnum():
+        x = max(first["x0"], before["x1"]) - 0.01
+        out.append({**first, "text": " ", "x0": x, "x1": x + 0.01, "stamp": True})
+    return out
+
+
+def _v_overlap(c: Obj, top: float, bottom: float) -> float:
+    return float(min(c["bottom"], bottom) - max(c["top"], top))
+
+
+def _covers(stamp: Obj, blank: Obj) -> bool:
+    """A page's space character lies under a merged stamp character (it would split the stamp's word)."""
+    across = min(stamp["x1"], blank["x1"]) - max(stamp["x0"], blank["x0"])
+    return across > 0.5 and _v_overlap(blank, stamp["top"], stamp["bottom"]) > 0
+
+
+def stamped_spans(doc: Document, stamps: list[Stamp]) -> list[StampedSpan]:
+    """Where the merged stamp lines ended up in ``doc.text``, found by position on the drawn lines."""
+    out = []
+    for stamp in stamps:
+        for line in stamp.merged:
+            span = _locate(doc, stamp, line)
+            if span is not None:
+                out.append(StampedSpan(start=span[0], end=span[1], page=stamp.page, field=stamp.name))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _locate(doc: Document, stamp: Stamp, line: list[Obj]) -> tuple[int, int] | None:
+    x0, x1 = line[0]["x0"], line[-1]["x1"]
+    top, bottom = min(c["top"] for c in line), max(c["bottom"] for c in line)
+    for drawn in doc.text_lines:
+        if drawn.page != stamp.page or min(drawn.bottom, bottom) - max(drawn.top, top) <= 0:
+            continue
+        hits = [
+            drawn.start + i
+            for i in range(min(len(drawn.xs) // 2, drawn.end - drawn.start))
+            if x0 - 0.5 <= (drawn.xs[2 * i] + drawn.xs[2 * i + 1]) / 2 <= x1 + 0.5
+            and not doc.text[drawn.start + i].isspace()
+        ]
+        if hits:
+            return hits[0], hits[-1] + 1
+    return _locate_by_text(doc, stamp.page, ((x0 + x1) / 2, (top + bottom) / 2), "".join(c["text"] for c in line))
+
+
+def _locate_by_text(doc: Document, page: int, at: tuple[float, float], text: str) -> tuple[int, int] | None:
+    """Without drawn lines: the one occurrence of the stamp's text in the block under it."""
+    for block in doc.blocks:
+        box = block.bbox
+        if block.page != page or box is None or not _inside(at[0], at[1], box):
+            continue
+        text_of = doc.text[block.start : block.end]
+        if text and text_of.count(text) == 1:
+            start = block.start + text_of.index(text)
+            return start, start + len(text)
+    return None
+
+
+def _inside(x: float, y: float, box: BBox) -> bool:
+    return box.x0 - 2 <= x <= box.x1 + 2 and box.top - 2 <= y <= box.bottom + 2
