@@ -6,7 +6,6 @@ finding is UNREADABLE with the reason, so a batch always yields one REPORT per f
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from extractor.checks.cover import check_cover_total, check_cover_values
@@ -126,11 +125,9 @@ def _scorecard_findings(ex: Extraction) -> list[Finding]:
 
 
 def unreadable_report(path: Path, err: ExtractorError, sha256: str | None = None) -> Report:
-    """The report of a file that could not be read; ``sha256`` when the bytes are known (not read again)."""
-    try:
-        sha = sha256 if sha256 is not None else hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        sha = ""
+    """The report of a file that could not be read, from what was already read: the file is never read
+    again here (it may be a FIFO, a device or 3 GB). ``sha256``, else the error's, when the bytes were read."""
+    sha = sha256 if sha256 is not None else (err.sha256 or "")
     return Report(
         status="unreadable",
         source=SourceInfo(path=str(path), sha256=sha, format="unknown", pages=None, ocr=False),

@@ -11,7 +11,8 @@
      │    ├── NoPagesError         a PDF with zero pages
      │    ├── ConversionError      LibreOffice could not convert a legacy file (or timed out)
      │    ├── AuditTimeoutError    reading it took longer than the batch allows
-     │    └── CannotOpenError      missing, a directory, or not readable
+     │    ├── CannotOpenError      missing, a directory, or not readable
+     │    └── NotRegularFileError  a FIFO, a device, a socket: never read (a read could block or never end)
      ├── WorkerCrashedError        the process reading a file died (a defect, not the user's fault)
      ├── NeedsOCRError             a scanned PDF: pages carry images and no text layer
      ├── RubricError               a rubric file that does not validate (names the bad key)
@@ -36,6 +37,9 @@ class ExtractorError(Exception):
         self.message_vi = message_vi
         self.message_en = message_en
         self.detail = detail
+        # The file's SHA-256 when its bytes were read before the error (set by ``parse``), so that the
+        # report of an unreadable file never reads it a second time.
+        self.sha256: str | None = None
 
     def __str__(self) -> str:
         return f"{self.message_vi} / {self.message_en}"
@@ -226,3 +230,27 @@ class WorkerCrashedError(ExtractorError):
             "Chương trình bị dừng đột ngột khi đọc tệp này; xin báo cho nhóm phát triển.",
             "The process reading this file stopped abruptly; please report it.",
         )
+
+
+class NotRegularFileError(InputError):
+    """The path names a FIFO, a character or block device, a socket or another special file: refused from
+    its metadata alone, before any read (reading a FIFO may block forever, a device may never end)."""
+
+    code = "not_regular_file"
+
+    # stat.S_IFMT kind -> (Vietnamese, English)
+    KINDS: ClassVar[dict[str, tuple[str, str]]] = {
+        "fifo": ("một đường ống (FIFO)", "a named pipe (FIFO)"),
+        "char_device": ("một thiết bị ký tự", "a character device"),
+        "block_device": ("một thiết bị khối (ổ đĩa)", "a block device (a disk)"),
+        "socket": ("một socket", "a socket"),
+        "other": ("một tệp đặc biệt", "a special file"),
+    }
+
+    def __init__(self, kind: str) -> None:
+        kind_vi, kind_en = self.KINDS.get(kind, self.KINDS["other"])
+        super().__init__(
+            f"Đường dẫn không phải tệp thông thường mà là {kind_vi}; chỉ đọc tệp báo cáo lưu trên đĩa.",
+            f"The path is not a regular file but {kind_en}; only report files stored on disk are read.",
+        )
+        self.kind = kind

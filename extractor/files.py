@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,15 +14,34 @@ def report_files(paths: Sequence[str | Path]) -> list[Path]:
 
     Inside a directory a report file has a readable extension (.pdf .docx .doc .xlsx .txt .md) and is not
     hidden, an Office lock file ("~$…") or a README. A path that does not exist is kept: it becomes an
-    UNREADABLE line rather than disappearing from the batch.
+    UNREADABLE line rather than disappearing from the batch. So is an entry named like a report that is not
+    a regular file (a FIFO, a device, a socket, a broken link): the reader refuses it from its metadata,
+    without reading it, and the batch says so. Nothing here opens or reads a file.
     """
     out: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            out.extend(sorted(f for f in path.iterdir() if f.is_file() and _looks_like_report(f.name)))
+            out.extend(sorted(_entries(path)))
         else:
             out.append(path)
     return out
+
+
+def _entries(folder: Path) -> list[Path]:
+    """The entries of ``folder`` named like reports, except sub-folders (``os.scandir`` reads only metadata)."""
+    with os.scandir(folder) as it:
+        return [
+            Path(entry.path)
+            for entry in it
+            if _looks_like_report(entry.name) and not _is_dir(entry)
+        ]
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _looks_like_report(name: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor import cli, parse
+from extractor import cli, parse, reading
 from extractor.audit import audit_file
 from extractor.cli import build_parser, diff, main
 from extractor.errors import CannotOpenError, RubricError
@@ -90,10 +90,10 @@ def test_parse_of_a_directory_is_cannot_open(tmp_path):
 def test_parse_of_a_file_without_read_permission_is_cannot_open(tmp_path, monkeypatch):
     path = _plain(tmp_path)
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+    def refuse(file: object, *args: object, **kwargs: object) -> int:
+        raise PermissionError(errno.EACCES, "Permission denied", str(file))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(reading.os, "open", refuse)  # as root chmod cannot deny a read: refuse the open
     with pytest.raises(CannotOpenError) as info:
         parse(path)
     assert "không có quyền đọc" in info.value.message_vi and "permission" in info.value.message_en
