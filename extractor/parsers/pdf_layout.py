@@ -101,7 +101,11 @@ def _char_extents(chars: list[Obj]) -> list[float]:
     (e.g. a ligature mapped to "fi") shares its width among them."""
     out: list[float] = []
     for ch in chars:
-        out += _spread(float(ch["x0"]), float(ch["x1"]), len(ch["text"] or ""))
+        n = len(ch["text"] or "")
+        if n == 1:
+            out += (ch["x0"], ch["x1"])
+        else:
+            out += _spread(ch["x0"], ch["x1"], n)
     return out
 
 
