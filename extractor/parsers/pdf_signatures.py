@@ -19,6 +19,7 @@ from typing import Any
 
 from extractor.model import BBox, DigitalSignature, Document
 from extractor.parsers.pdf_stamps import Stamp, stamped_spans
+from extractor.textnorm import normalize_text
 
 CHAIN_NOTE = "không kiểm tra được chuỗi chứng thư (không có mạng và kho chứng thư tin cậy)"
 # Some signing systems write the local time into signingTime labelled as UTC; /M then holds the same
@@ -80,10 +81,10 @@ def _certificate(emb: Any, sig: DigitalSignature) -> None:
 
 
 def _one(value: Any) -> str | None:
-    """A name attribute may repeat: its first value, trimmed."""
+    """A name attribute may repeat: its first value, trimmed and in NFC ("Ngo\u0323c" is "Ngọc")."""
     if isinstance(value, list | tuple):
         value = value[0] if value else None
-    return " ".join(str(value).split()) or None if value is not None else None
+    return normalize_text(" ".join(str(value).split())) or None if value is not None else None
 
 
 def _signing_time(emb: Any) -> datetime | None:
