@@ -21,6 +21,7 @@ from extractor.checks.evidence import (
 from extractor.checks.findings import finding
 from extractor.checks.narrative import check_narrative
 from extractor.checks.scores import check_rounding, recompute_parents, recompute_row, recompute_totals
+from extractor.checks.signatures import check_signatures
 from extractor.checks.structure import (
     blank_form_finding,
     check_criteria,
@@ -93,6 +94,7 @@ def _document_findings(ex: Extraction) -> list[Finding]:
         + check_malformed(report.citations)
         + check_sequence(report.citations)
         + check_narrative(read_narrative(ex.doc, report.metrics))
+        + check_signatures(report.source.signatures, report.document)
     )
 
 
