@@ -61,6 +61,7 @@ class DiffRow:
     rows: int = 0  # scorecard rows: each may round its points by up to 0,01
     estimated_total: Decimal | None = None
     estimated_verdict: str | None = None
+    partial: str | None = None  # why only part of the file was read (pages not read), when so
 
     @property
     def beyond_rounding(self) -> bool:
@@ -99,7 +100,19 @@ def diff_row(report: Report) -> DiffRow:
         rows=len(own.rows) if own else 0,
         estimated_total=_rounded(estimate.recomputed_total if estimate else None),
         estimated_verdict=estimate.recomputed_verdict if estimate else None,
+        partial=_partial(report),
     )
+
+
+def _partial(report: Report) -> str | None:
+    """Why the totals may miss something: pages of the file were not read (scans, broken text, a limit)."""
+    if report.status != "partial":
+        return None
+    said = next((f.message for f in report.findings if f.code == "PAGES_NOT_READ"), None)
+    if said:
+        return said
+    pages = ", ".join(map(str, report.source.unread_pages))
+    return f"Chỉ đọc được một phần tệp{f' (chưa đọc trang {pages})' if pages else ''}."
 
 
 def _rounded(value: Decimal | None) -> Decimal | None:
@@ -156,7 +169,7 @@ def _table_cells(row: DiffRow) -> list[str]:
         vn_points(row.recomputed_total),
         vn_points(row.delta, signed=True),
         vn_points(row.estimated_total),
-        verdict_vi(row),
+        verdict_vi(row) + (" (đọc một phần)" if row.partial else ""),
         str(row.errors),
         str(row.warnings),
     ]
@@ -174,6 +187,7 @@ def render_table(rows: Sequence[DiffRow]) -> str:
     lines.insert(1, "  ".join("─" * w for w in widths))
     lines.append(_summary(rows))
     lines += [f"  {terminal_safe(r.file)}: {terminal_safe(r.unreadable)}" for r in rows if r.unreadable]
+    lines += [f"  {terminal_safe(r.file)}: {terminal_safe(r.partial)}" for r in rows if r.partial]
     return "\n".join(lines) + "\n"
 
 
@@ -186,6 +200,9 @@ def _summary(rows: Sequence[DiffRow]) -> str:
         f"({vn_points(ROUNDING)} điểm mỗi tiêu chí) so với tự chấm,"
         f" {with_errors} tệp có lỗi, {unreadable} tệp không đọc được."
     )
+    partial = sum(bool(r.partial) for r in rows)
+    if partial:
+        text += f" {partial} tệp chỉ đọc được một phần (xem ghi chú dưới)."
     estimated = sum(r.estimated and r.estimated_total is not None and not r.unreadable for r in rows)
     if estimated:
         text += (
@@ -217,6 +234,7 @@ def row_object(row: DiffRow) -> dict[str, Any]:
         "errors": row.errors,
         "warnings": row.warnings,
         "unreadable": row.unreadable,
+        "partial": row.partial,
     }
 
 
@@ -231,7 +249,7 @@ def render_csv(rows: Sequence[DiffRow]) -> str:
     writer.writerow([header for _, header, _ in COLUMNS] + ["Ghi chú"])
     for row in rows:
         obj = row_object(row)
-        writer.writerow([_csv_cell(row, obj, key) for key, _, _ in COLUMNS] + [row.unreadable or ""])
+        writer.writerow([_csv_cell(row, obj, key) for key, _, _ in COLUMNS] + [row.unreadable or row.partial or ""])
     return buffer.getvalue()
 
 

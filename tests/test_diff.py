@@ -396,3 +396,21 @@ def test_the_table_escapes_control_and_bidi_characters_in_file_names(name):
     for ch in text:
         assert ch == "\n" or (ch.isprintable() and ch not in "\u202e\u2066\u2069\u200e\u200f"), repr(ch)
     assert "\\u202e" in text or "\\x1b" in text or "\\n" in text or "\\u2066" in text
+
+
+def test_a_partly_read_file_is_marked_in_every_form():
+    report = _report("scan-giua.pdf", "80", "80", ("warning",))
+    report.status = "partial"
+    report.source.unread_pages = [2, 3]
+    plain = _report("whole.pdf", "80", "80")
+    rows = diff_rows([report, plain])
+    text = render_table(rows)
+    line = next(ln for ln in text.splitlines() if ln.startswith("scan-giua.pdf"))
+    assert "(đọc một phần)" in line
+    assert "1 tệp chỉ đọc được một phần" in text and "chưa đọc trang 2, 3" in text
+    assert "(đọc một phần)" not in next(ln for ln in text.splitlines() if ln.startswith("whole.pdf"))
+    data = {d["file"]: d for d in json.loads(render_json(rows))}
+    assert data["scan-giua.pdf"]["partial"].startswith("Chỉ đọc được một phần") and data["whole.pdf"]["partial"] is None
+    report.findings.append(Finding(code="PAGES_NOT_READ", severity="warning", message="Trang 2, 3 là ảnh quét."))
+    (row,) = diff_rows([report])
+    assert row.partial == "Trang 2, 3 là ảnh quét."
