@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from extractor.contract import DocKind
 from extractor.errors import CannotOpenError, RubricError
 
 RUBRIC_DIR = Path(__file__).resolve().parent.parent / "data" / "rubrics"
@@ -52,6 +53,21 @@ class Criterion(BaseModel):
     _dec = field_validator("max_points", mode="before")(_decimal)
 
 
+class Scope(BaseModel):
+    """The reports a scheme is for, so that a report without a scorecard is estimated only when it is one of
+    them: issued at one of ``levels`` ("xã", "phường", … read from the issuer, e.g. "UBND xã Đại Sơn"), of one
+    of ``kinds`` (or of another kind whose subject starts with one of ``report_subjects``: a công văn "V/v báo
+    cáo kết quả …"), and about one of ``subject_words`` (in its title or V/v line, diacritic-insensitive).
+    An empty list does not restrict."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    levels: tuple[str, ...] = ()
+    kinds: tuple[DocKind, ...] = ("bao_cao",)
+    report_subjects: tuple[str, ...] = ("báo cáo",)
+    subject_words: tuple[str, ...] = ()
+
+
 class Rubric(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -64,6 +80,7 @@ class Rubric(BaseModel):
     verdict_pass: str = "Đạt yêu cầu"
     verdict_fail: str = "Không đạt"
     units: dict[str, str] = Field(default_factory=dict)
+    scope: Scope = Field(default_factory=Scope)
     criteria: tuple[Criterion, ...]
 
     _dec = field_validator("total_points", "pass_threshold", mode="before")(_decimal)
