@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extractor.checks.cover import check_cover_total, check_cover_values
-from extractor.checks.estimate import estimate_scorecard, no_scorecard
+from extractor.checks.estimate import estimate_scorecard, in_scope, no_scorecard
 from extractor.checks.evidence import (
     check_appendix_period,
     check_draft,
@@ -59,8 +59,8 @@ def audit_document(doc: Document, rubric: Rubric | str | None = None) -> Report:
         findings.append(blank_form_finding(report.scorecard))  # a form to fill in: nothing claimed to check
     elif report.scorecard is not None:
         findings += _scorecard_findings(ex)
-    else:
-        report.scorecard = estimate_scorecard(ex.rubric or load_rubric(), report.metrics, report.citations)
+    elif in_scope(report.document, scheme := ex.rubric or load_rubric()):  # a report the rubric is for
+        report.scorecard = estimate_scorecard(scheme, ex.narrative_rates, report.citations)
         findings.append(no_scorecard(report.scorecard))
     report.findings = findings
     place_all(report, doc)  # every quoted span of a PDF gets its page size and boxes

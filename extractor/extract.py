@@ -6,11 +6,11 @@ are the audit's (extractor/audit.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
-from extractor.contract import Citation, Location, Period, Rate, Report, Scorecard, ScoreRow, SourceInfo
+from extractor.contract import Citation, Location, Metric, Period, Rate, Report, Scorecard, ScoreRow, SourceInfo
 from extractor.model import Document, Paragraph
 from extractor.rules.citations import document_citations
 from extractor.rules.header import HeaderResult, extract_header
@@ -22,6 +22,7 @@ from extractor.rules.periods import find_periods, report_period
 from extractor.rules.rubric import Rubric, list_rubrics, load_rubric
 from extractor.rules.scorecard import RawRow, RawScorecard, read_scorecard
 from extractor.rules.signing import contract_signatures, signed_facts
+from extractor.rules.stable_rates import stable_rates
 from extractor.textnorm import normalize_text
 
 MIN_MATCHED_SHARE = 0.5  # a rubric fits a scorecard when it explains at least half of its rows
@@ -39,6 +40,8 @@ class Extraction:
     report: Report
     letter_total: LetterTotal | None
     appendix_period: AppendixPeriod | None = None
+    # with no scorecard: the achieved rates read the same in every format, for an estimate (rules/stable_rates.py)
+    narrative_rates: list[Metric] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ def extract(doc: Document, rubric: Rubric | str | None = None) -> Extraction:
         letter_total_location=letter_total.location if letter_total else None,
     )
     appendix = _appendix_period(doc, raw, info.date.year if info.date else None) if raw else None
-    return Extraction(doc, header, chosen, raw, matches, report, letter_total, appendix)
+    rates = stable_rates(doc, chosen or load_rubric()) if raw is None else []
+    return Extraction(doc, header, chosen, raw, matches, report, letter_total, appendix, rates)
 
 
 TITLE_BLOCKS = 4  # how many paragraphs above the scorecard table may hold its title
