@@ -147,3 +147,9 @@ def test_real_appendices_name_their_unissued_parent(realdoc, prefix: str, parent
     assert info.kind == "phu_luc" and info.parent is not None
     assert (info.parent.kind, info.parent.number, info.parent.date) == (parent_kind, None, None)
     assert (info.issuer, info.commune, info.number) == (issuer, None, None)
+
+
+def test_a_report_attached_to_a_submission_names_it_but_keeps_its_own_facts() -> None:
+    info = _from_text(_text("BÁO CÁO", "Kết quả chuyển đổi số quý III năm 2026", "(Kèm theo Tờ trình số 5/TTr-UBND)"))
+    assert info.kind == "bao_cao" and info.parent is not None and info.parent.kind == "to_trinh"
+    assert (info.number, info.number_source) == (None, None)

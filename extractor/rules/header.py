@@ -112,7 +112,8 @@ def _appendix_alone(head: list[Line], doc: Document, result: HeaderResult, loc: 
     """A file with no "Số:" line of its own whose first lines caption it "(Kèm theo Công văn số … của …)" is an
     appendix sent alone: it is a phu_luc and takes the number, date and issuer of the document it is attached
     to (marked as read from the caption); a commune named in its title lines serves when the caption names
-    none. A cover letter keeps its own facts: the caption of its appendix is not its number."""
+    none. A cover letter keeps its own facts: the caption of its appendix is not its number. A document with
+    a title of another kind ("BÁO CÁO") under such a caption names its parent but keeps its own facts."""
     parent = find_caption(head, doc.norm.text, loc)
     if parent is None:
         return
@@ -120,6 +121,8 @@ def _appendix_alone(head: list[Line], doc: Document, result: HeaderResult, loc: 
     info.parent = parent
     if info.kind in ("other", "cong_van"):
         info.kind = "phu_luc"
+    if info.kind != "phu_luc":
+        return  # e.g. a BÁO CÁO "(Kèm theo Tờ trình số …)": attached, but a document with its own facts
     if parent.number:
         info.number, info.number_source = parent.number, "caption"
         info.symbol = parent.number.split("/", 1)[1] if "/" in parent.number else None
