@@ -295,8 +295,8 @@ def test_a_later_revision_that_changes_the_page_is_broken(tmp_path: Path) -> Non
     writer = IncrementalPdfFileWriter(io.BytesIO(signed))
     page_ref = writer.root["/Pages"]["/Kids"][0]
     page = page_ref.get_object()
-    stream = generic.StreamObject(stream_data=b"BT /F1 12 Tf 72 500 Td (Them) Tj ET")
-    page["/Contents"] = writer.add_object(stream)
+    drawn = writer.add_object(generic.StreamObject(stream_data=b"q 1 0 0 RG 72 500 200 0 re S Q"))  # a red line
+    page["/Contents"] = generic.ArrayObject([page.raw_get("/Contents"), drawn])
     writer.update_container(page)
     out = io.BytesIO()
     writer.write(out)
@@ -365,3 +365,14 @@ def test_unsigned_or_garbled_pdf_never_raises() -> None:
     assert read_signatures(b"%PDF-1.7\n%%EOF\n", []) == []
     (sig,) = read_signatures(b"%PDF-1.7\n1 0 obj << /ByteRange [0 1 2 3] >> endobj\n%%EOF\n", [])
     assert sig.intact is None and sig.note and "chuỗi chứng thư" in sig.note
+
+
+@pytest.mark.slow
+@pytest.mark.realdocs
+def test_stamps_drawn_askew_over_their_neighbours_still_fill_their_blanks(realdoc) -> None:
+    """In an appendix caption the stamps overlap the characters beside their blanks ("1187" runs into
+    "/QĐ", "15" into "ngày"): they are still read into the line, as whole words."""
+    doc = parse(realdoc("10_"))
+    number = _manifest_number("10_")
+    assert f"Quyết định số {number}/QĐ-BNV ngày 15 tháng 10 năm 2025 của Bộ Nội vụ" in doc.text
+    assert [doc.text[s.start : s.end] for s in doc.stamped] == [number, "15", "10"]

@@ -34,6 +34,7 @@ _MAX_PARENTS = 16  # field hierarchy depth followed up /Parent (a cycle stops he
 _MAX_STAMP_CHARS = 24  # a stamp filling a blank is short ("329", "05"); a long text is a signature box
 _FLAG_HIDDEN, _FLAG_NOVIEW = 2, 32
 _JOIN = 3.0  # words closer than this are one word for the text lines (pdf_layout's x tolerance)
+_UNDER = 0.35  # a stamp may overlap page characters over this share of its width (drawn a little askew)
 _TOUCH = 0.4  # a stamp may touch a page character by this share of its width ("329" drawn into "/BC-UBND")
 
 
@@ -242,7 +243,8 @@ def _blank_row(line: list[Obj], page: list[Obj]) -> list[Obj] | None:
     top, bottom = min(c["top"] for c in line), max(c["bottom"] for c in line)
     size = max(c["size"] for c in line)
     row = [c for c in page if _v_overlap(c, top, bottom) >= 0.5 * min(bottom - top, c["bottom"] - c["top"])]
-    if any(min(c["x1"], x1) - max(c["x0"], x0) > _TOUCH * (c["x1"] - c["x0"]) for c in row):
+    under = sum(max(0.0, min(c["x1"], x1) - max(c["x0"], x0)) for c in row)
+    if under > _UNDER * (x1 - x0):
         return None
     reach = 3 * size
     near = any(-_TOUCH * size <= x0 - c["x1"] <= reach or -_TOUCH * size <= c["x0"] - x1 <= reach for c in row)
@@ -250,20 +252,23 @@ def _blank_row(line: list[Obj], page: list[Obj]) -> list[Obj] | None:
 
 
 def _word_breaks(line: list[Obj], row: list[Obj]) -> list[Obj]:
-    """Spaces where a stamp's letters or digits would run into a word of the page ("19tháng" -> "19 tháng")."""
+    """Spaces where a stamp's letters or digits would run into a word of the page ("19tháng" -> "19 tháng");
+    the page's next character is the first one whose middle lies past the start of the stamp's last one."""
     out = []
     first, last = line[0], line[-1]
-    after = min((c for c in row if c["x0"] >= last["x1"] - _TOUCH * last["size"]), key=lambda c: c["x0"], default=None)
-    before = max(
-        (c for c in row if c["x1"] <= first["x0"] + _TOUCH * first["size"]), key=lambda c: c["x1"], default=None
-    )
+    after = min((c for c in row if _mid(c) > last["x0"]), key=lambda c: c["x0"], default=None)
+    before = max((c for c in row if _mid(c) < first["x1"]), key=lambda c: c["x1"], default=None)
     if after is not None and after["x0"] - last["x1"] < _JOIN and (after["text"] + last["text"]).isalnum():
         x = min(last["x1"], after["x0"]) - 0.01
         out.append({**last, "text": " ", "x0": x, "x1": x + 0.01, "stamp": True})
     if before is not None and first["x0"] - before["x1"] < _JOIN and (before["text"] + first["text"]).isalnum():
-        x = max(first["x0"], before["x1"]) - 0.01
+        x = first["x0"] - 0.01
         out.append({**first, "text": " ", "x0": x, "x1": x + 0.01, "stamp": True})
     return out
+
+
+def _mid(c: Obj) -> float:
+    return float(c["x0"] + c["x1"]) / 2
 
 
 def _v_overlap(c: Obj, top: float, bottom: float) -> float:
@@ -288,20 +293,25 @@ def stamped_spans(doc: Document, stamps: list[Stamp]) -> list[StampedSpan]:
 
 
 def _locate(doc: Document, stamp: Stamp, line: list[Obj]) -> tuple[int, int] | None:
+    """The occurrence of the stamp's text, on a drawn line at its height, nearest to where it is drawn."""
+    text = "".join(c["text"] for c in line)
     x0, x1 = line[0]["x0"], line[-1]["x1"]
     top, bottom = min(c["top"] for c in line), max(c["bottom"] for c in line)
+    best: tuple[float, int] | None = None
     for drawn in doc.text_lines:
         if drawn.page != stamp.page or min(drawn.bottom, bottom) - max(drawn.top, top) <= 0:
             continue
-        hits = [
-            drawn.start + i
-            for i in range(min(len(drawn.xs) // 2, drawn.end - drawn.start))
-            if x0 - 0.5 <= (drawn.xs[2 * i] + drawn.xs[2 * i + 1]) / 2 <= x1 + 0.5
-            and not doc.text[drawn.start + i].isspace()
-        ]
-        if hits:
-            return hits[0], hits[-1] + 1
-    return _locate_by_text(doc, stamp.page, ((x0 + x1) / 2, (top + bottom) / 2), "".join(c["text"] for c in line))
+        at = doc.text.find(text, drawn.start, drawn.end)
+        while at >= 0:
+            i, j = at - drawn.start, at - drawn.start + len(text) - 1
+            if 2 * j + 1 < len(drawn.xs):
+                off = abs((drawn.xs[2 * i] + drawn.xs[2 * j + 1]) / 2 - (x0 + x1) / 2)
+                if off <= max(x1 - x0, 3.0) and (best is None or off < best[0]):
+                    best = (off, at)
+            at = doc.text.find(text, at + 1, drawn.end)
+    if best is not None:
+        return best[1], best[1] + len(text)
+    return _locate_by_text(doc, stamp.page, ((x0 + x1) / 2, (top + bottom) / 2), text)
 
 
 def _locate_by_text(doc: Document, page: int, at: tuple[float, float], text: str) -> tuple[int, int] | None:
