@@ -17,7 +17,7 @@ from extractor.checks.signatures import SIGNED_LATE_DAYS, check_signatures
 from extractor.contract import DocumentInfo, Report, Signature
 from extractor.parsers.pdf_signatures import CHAIN_NOTE
 from extractor.reading import parse
-from extractor.rules.signing import VIETNAM, fold, is_person, same_person
+from extractor.rules.signing import VIETNAM, date_from_signing, fold, is_person, same_person
 from tests.conftest import REALDOCS
 
 UBND_LD = "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG"
@@ -343,7 +343,9 @@ def test_names_compare_the_vietnamese_way() -> None:
     assert same_person("NGUYỄN NGỌC PHÚC", "Nguyễn Ngọc Phúc")
     assert same_person("Nguyen Ngoc Phuc", "Phúc Nguyễn Ngọc")
     assert same_person("Đỗ Văn Đức", "do van duc")
+    assert same_person("Nguyễn N gọc Phúc", "Nguyễn Ngọc Phúc")  # a word split by the text layer
     assert not same_person("Nguyễn Ngọc Phúc", "Nguyễn Ngọc Phú")
+    assert not same_person("Nguyễn Văn An", "An Văn Nguyễn Bình")
     assert fold("  Trần   Hữu TUẤN ") == "tran huu tuan"
     assert is_person("Cao Huy", "BỘ NỘI VỤ") and is_person("Phạm Thị Minh Hiếu", "Tỉnh Bình Thuận")
     assert not is_person("SỞ NỘI VỤ", UBND_LD) and not is_person("Bộ Nội vụ", "Bộ Nội vụ")
@@ -376,3 +378,25 @@ def test_stamps_drawn_askew_over_their_neighbours_still_fill_their_blanks(realdo
     number = _manifest_number("10_")
     assert f"Quyết định số {number}/QĐ-BNV ngày 15 tháng 10 năm 2025 của Bộ Nội vụ" in doc.text
     assert [doc.text[s.start : s.end] for s in doc.stamped] == [number, "15", "10"]
+
+
+def test_signing_time_gives_the_date_only_when_none_is_printed() -> None:
+    person = Signature(
+        signer="NGUYỄN VĂN AN",
+        organisation="UBND xã An Lão",
+        signed_at=dt.datetime(2026, 6, 9, 18, 30, tzinfo=dt.UTC),
+        page=2,
+    )
+    stamp = Signature(
+        signer="UBND xã An Lão", organisation="UBND xã An Lão", signed_at=dt.datetime(2026, 6, 12, tzinfo=VIETNAM)
+    )
+    blank = DocumentInfo(signer="Nguyễn Văn An")
+    where = date_from_signing(blank, [stamp, person])
+    assert (blank.date, blank.date_source) == (dt.date(2026, 6, 10), "signing_time")  # 01:30 on 10/6 in Vietnam
+    assert where is not None and where.page == 2
+    printed = DocumentInfo(signer="Nguyễn Văn An", date=dt.date(2026, 6, 8), date_source="text")
+    assert date_from_signing(printed, [person]) is None and printed.date == dt.date(2026, 6, 8)
+    only_stamp = DocumentInfo(signer="Nguyễn Văn An")
+    assert date_from_signing(only_stamp, [stamp]) is None and only_stamp.date is None
+    # and a date taken from the signing time is not checked against that same time
+    assert check_signatures([person], blank) == []

@@ -39,10 +39,12 @@ def fold(name: str) -> str:
 
 
 def same_person(a: str | None, b: str | None) -> bool:
-    """Two written names are one person's: the same words whatever the case, tone marks or order."""
+    """Two written names are one person's: the same words whatever the case, tone marks or order, or the
+    same letters in the same order when a text layer split a word ("Nguyễn N gọc Phúc")."""
     if not a or not b:
         return False
-    return sorted(fold(a).split()) == sorted(fold(b).split())
+    x, y = fold(a).split(), fold(b).split()
+    return sorted(x) == sorted(y) or "".join(x) == "".join(y)
 
 
 def is_person(signer: str | None, organisation: str | None) -> bool:
