@@ -218,3 +218,25 @@ def test_a_form_filled_in_part_is_checked() -> None:
     report = audit_document(parse(_form(["5", ".", "5", "5"], "20").encode(), filename="x.txt"))
     codes = {f.code for f in report.findings}
     assert "INVALID_POINTS" in codes and "BLANK_FORM" not in codes
+
+
+# --- a caption left blank for the letter not yet issued is not a malformed citation ---------------
+
+
+@pytest.mark.parametrize(
+    ("blank", "malformed"),
+    [
+        (
+            "(Kèm theo Kế hoạch số      /KH-UBND ngày     /01/2026 của UBND tỉnh)",
+            "Kế hoạch số 110KH-UBND ngày 27/3/2026",
+        ),
+        (
+            "(Kèm theo Công văn số  /BNV-CCH ngày  tháng  năm 2025 của Bộ Nội vụ)",
+            "Công văn số 1404//UBND-VHXH ngày 4/6/2026",
+        ),
+    ],
+)
+def test_a_blank_number_is_a_caption_not_a_malformed_citation(blank: str, malformed: str) -> None:
+    text = f"PHỤ LỤC\n{blank}\n\nCăn cứ {malformed} của UBND xã về chuyển đổi số.\n"
+    (f,) = _findings(text, "CITATION_MALFORMED")
+    assert malformed.split(" ngày")[0].split("số ")[1] in f.message

@@ -9,7 +9,9 @@
                           An era ends with the year and at every restart date of
                           extractor/data/numbering_restarts.toml (01/7/2025: provinces and communes merged), so
                           TB 207 of 05/09/2025 after TB 375 of 24/06/2025 is a new series, not a fault
-  CITATION_MALFORMED      e.g. "110KH-UBND", "1404//UBND-VHXH"
+  CITATION_MALFORMED      e.g. "110KH-UBND", "1404//UBND-VHXH"; not a citation whose number and date are only
+                          left blank ("Kèm theo Kế hoạch số    /KH-UBND ngày    /01/2026"): that is the caption of
+                          a draft's or a form's own letter, not yet issued (UNISSUED_DRAFT tells drafts)
   UNISSUED_DRAFT          e.g. "Số: /BC-UBND", "ngày tháng năm 2026" (not in a digitally signed PDF)
   PERIOD_MISMATCH         the report is dated before its period begins, or the appendix title names
                           another period than the letter (Quý II in the letter, "QUÝ I NĂM 2026" above the table)
@@ -180,6 +182,16 @@ def _sequence(kind: str, symbol: str, low_n: int, low: Citation, high_n: int, hi
     )
 
 
+# The reasons extractor.rules.citations gives for a number or a date left blank.
+BLANK_REASONS = frozenset({"số văn bản bị bỏ trống", "ngày văn bản bị bỏ trống"})
+
+
+def _only_blank(c: Citation) -> bool:
+    """A number and date left blank to be filled in when the document is issued, and no other fault."""
+    reasons = {r.strip() for r in (c.malformed_reason or "").split(";") if r.strip()}
+    return not c.number and bool(reasons) and reasons <= BLANK_REASONS
+
+
 def check_malformed(citations: list[Citation]) -> list[Finding]:
     return [
         finding(
@@ -190,7 +202,7 @@ def check_malformed(citations: list[Citation]) -> list[Finding]:
             location=c.location,
         )
         for c in citations
-        if c.malformed
+        if c.malformed and not _only_blank(c)
     ]
 
 
