@@ -35,7 +35,7 @@ from extractor.rules.metrics import stated_as_achieved
 from extractor.rules.numbers import NumberMatch, find_numbers
 from extractor.rules.parts import StatedTotal, stated_totals
 from extractor.rules.ranks import in_spans, rank_spans
-from extractor.rules.scope import figure_scope, heading_before
+from extractor.rules.scope import Headings, figure_scope
 from extractor.textnorm import fold
 
 MIN_SUBJECT_TOKENS = 2
@@ -105,6 +105,7 @@ class NarrativeText:
         spans = [(r.start, r.end) for b in doc.body for r in (b.rows if isinstance(b, Table) else [b])]
         self.units = sorted((to(s), to(e)) for s, e in spans) or [(0, 0)]
         self.notes = footnotes(self.text)
+        self.headings = Headings(self.text)
         self.plan = _plan_start(self.text, self.units)
         self._plan_ends: dict[int, int | None] = {}
         blocks = [(to(b.start), to(b.end)) for b in doc.body]
@@ -248,7 +249,7 @@ def rate_mentions(t: NarrativeText, metrics: list[Metric]) -> list[RateMention]:
         period = frozenset(fold(p) for p in _PERIOD.findall(t.text, start, min(hi, n.end + 60)))
         brk = _CLAUSE_BREAK.search(t.text, n.end, min(hi, n.end + SCOPE_REACH))
         after = t.text[n.end : brk.start() if brk else min(hi, n.end + SCOPE_REACH)]
-        over = figure_scope(subject, after, heading_before(t.text, start))
+        over = figure_scope(subject, after, t.headings.before(start))
         where = (t.scope(n.start), period, m.location.table)
         out[n.start] = RateMention(n, subject, start, where, k, over, t.where(start, n.end))
     return sorted(out.values(), key=lambda r: r.value.start)

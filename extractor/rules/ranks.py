@@ -11,11 +11,12 @@ import regex
 
 from extractor.model import Document, Table
 
+HEADER_ROWS = 3  # rows looked at for a header when the reader marked none (a two- or three-row header)
 _RANK_HEADER = regex.compile(r"^\s*(?:thứ hạng|xếp hạng|xếp thứ|hạng|vị thứ)(?!\p{L})", regex.IGNORECASE)
 
 
 def _rank_columns(table: Table) -> set[int]:
-    heads = [r for r in table.rows if r.header] or table.rows[: max(1, table.header_rows)]
+    heads = [r for r in table.rows if r.header] or table.rows[: max(HEADER_ROWS, table.header_rows)]
     return {c.col + k for r in heads for c in r.cells if _RANK_HEADER.match(c.text) for k in range(c.col_span)}
 
 

@@ -12,6 +12,8 @@ are two figures, not one figure written twice; the overall rate has the empty sc
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 import regex
 
 from extractor.textnorm import fold
@@ -50,12 +52,17 @@ def scope_markers(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def heading_before(text: str, pos: int) -> str:
-    """The title of the nearest heading line before ``pos`` ("" when there is none within HEADING_REACH)."""
-    last = None
-    for last in HEADING_RE.finditer(text, max(0, pos - HEADING_REACH), pos):  # noqa: B007
-        pass
-    return last.group("title") if last else ""
+class Headings:
+    """The heading lines of a text, read once: ``before(pos)`` is the title of the nearest one before ``pos``
+    ("" when there is none within HEADING_REACH)."""
+
+    def __init__(self, text: str) -> None:
+        found = [(m.start(), m.group("title")) for m in HEADING_RE.finditer(text)]
+        self.starts, self.titles = [s for s, _ in found], [t for _, t in found]
+
+    def before(self, pos: int) -> str:
+        k = bisect_left(self.starts, pos) - 1
+        return self.titles[k] if k >= 0 and pos - self.starts[k] <= HEADING_REACH else ""
 
 
 def figure_scope(subject: str, after: str, heading: str) -> frozenset[str]:
