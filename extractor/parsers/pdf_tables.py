@@ -9,8 +9,6 @@ text, not a table. Cells are origin cells only: a merged cell comes once with it
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,17 +17,22 @@ from pdfplumber.page import Page
 from pdfplumber.table import TableFinder, merge_edges
 from pdfplumber.utils import obj_to_edges
 
+from extractor.parsers.pdf_grid import (
+    SNAP_TOL,
+    Box,
+    Grid,
+    Obj,
+    cell_chars,
+    in_box,
+    make_grid,
+    open_ends,
+    split_unruled_rows,
+    straddling,
+)
 from extractor.parsers.pdf_layout import Line, text_lines
 
-Obj = dict[str, Any]
-Box = tuple[float, float, float, float]
-
-# Distinct grid lines closer than this (pt) are one line.
-_SNAP = 2.0
 # A table is a frame around text when more of its characters than this straddle a column rule.
 _MAX_STRADDLING = 0.1
-# pdfplumber's default snap and join tolerance (pt) for rules.
-_SNAP_TOL = 3
 # Pairs of (merged) rules the table finder may test for crossings on one page: a dense 9-column table
 # has ~500, a hatched drawing millions (which would take minutes).
 _MAX_CROSSINGS = 40_000
@@ -116,95 +119,6 @@ def visible_edges(page: Page) -> tuple[list[Obj], list[Obj]]:
     return vertical, horizontal
 
 
-def _snap(values: Iterable[float]) -> list[float]:
-    out: list[float] = []
-    for v in sorted(values):
-        if not out or v - out[-1] > _SNAP:
-            out.append(v)
-    return out
-
-
-def _index(edges: list[float], value: float) -> int:
-    """Index of the grid line nearest ``value``."""
-    i = bisect_right(edges, value)
-    if i == 0:
-        return 0
-    if i == len(edges) or value - edges[i - 1] <= edges[i] - value:
-        return i - 1
-    return i
-
-
-@dataclass
-class _Grid:
-    boxes: list[Box]
-    xs: list[float]
-    ys: list[float]
-    slots: list[tuple[int, int, int, int]]  # row, col, row_span, col_span per box
-
-    @property
-    def n_cols(self) -> int:
-        return len(self.xs) - 1
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.ys) - 1
-
-
-def _grid(boxes: list[Box]) -> _Grid:
-    xs = _snap(v for b in boxes for v in (b[0], b[2]))
-    ys = _snap(v for b in boxes for v in (b[1], b[3]))
-    slots = []
-    taken: set[tuple[int, int]] = set()
-    kept: list[Box] = []
-    for box in sorted(boxes, key=lambda b: (b[1], b[0])):
-        r0, r1 = _index(ys, box[1]), _index(ys, box[3])
-        c0, c1 = _index(xs, box[0]), _index(xs, box[2])
-        covered = {(r, c) for r in range(r0, r1) for c in range(c0, c1)}
-        if not covered or covered & taken:
-            continue
-        taken |= covered
-        kept.append(box)
-        slots.append((r0, c0, r1 - r0, c1 - c0))
-    return _Grid(kept, xs, ys, slots)
-
-
-def _straddling(grid: _Grid, per_cell: list[list[Obj]]) -> float:
-    """Share of a grid's characters that cross a side of their own cell: text running through the rules.
-
-    A rule that only exists between columns a merged cell spans (e.g. a section title across the table)
-    is not a side of that cell, so its text does not count.
-    """
-    crossing = total = 0
-    for (_, col, _, span), chars in zip(grid.slots, per_cell, strict=True):
-        sides = (grid.xs[col], grid.xs[col + span])
-        total += len(chars)
-        crossing += sum(1 for ch in chars if any(ch["x0"] + 0.5 < x < ch["x1"] - 0.5 for x in sides))
-    return crossing / total if total else 0.0
-
-
-def _in_box(ch: Obj, box: Box) -> bool:
-    x = (ch["x0"] + ch["x1"]) / 2
-    y = (ch["top"] + ch["bottom"]) / 2
-    return box[0] <= x < box[2] and box[1] <= y < box[3]
-
-
-def _cell_chars(grid: _Grid, chars: list[Obj]) -> list[list[Obj]]:
-    """Chars go to the cell holding their centre."""
-    owner: dict[tuple[int, int], int] = {}
-    for i, (r, c, rs, cs) in enumerate(grid.slots):
-        for rr in range(r, r + rs):
-            for cc in range(c, c + cs):
-                owner[rr, cc] = i
-    per_cell: list[list[Obj]] = [[] for _ in grid.boxes]
-    for ch in chars:
-        x = (ch["x0"] + ch["x1"]) / 2
-        y = (ch["top"] + ch["bottom"]) / 2
-        index = owner.get((bisect_right(grid.ys, y) - 1, bisect_right(grid.xs, x) - 1))
-        if index is not None:
-            per_cell[index].append(ch)
-    return per_cell
-
-
 def _font(ch: Obj) -> str:
     name = str(ch.get("fontname", ""))
     return name.split("+", 1)[-1]
@@ -222,7 +136,7 @@ def _end_fonts(chars: list[Obj]) -> tuple[str, str]:
     return _font(first), _font(last)
 
 
-def _plausible(grid: _Grid, page_area: float) -> bool:
+def _plausible(grid: Grid, page_area: float) -> bool:
     """At least two columns and no cell covering most of the page (a page frame)."""
     if grid.n_cols < 2 or grid.n_rows < 1 or len(grid.boxes) < 2:
         return False
@@ -238,9 +152,12 @@ def find_tables(page: Page, number: int, chars: list[Obj]) -> list[PdfTable]:
     vertical, horizontal = visible_edges(page)
     if len(vertical) < 2 or len(horizontal) < 2:
         return []
-    merged = merge_edges(vertical + horizontal, _SNAP_TOL, _SNAP_TOL, _SNAP_TOL, _SNAP_TOL)
+    merged = merge_edges(vertical + horizontal, SNAP_TOL, SNAP_TOL, SNAP_TOL, SNAP_TOL)
     vertical = [e for e in merged if e["orientation"] == "v"]
     horizontal = [e for e in merged if e["orientation"] == "h"]
+    if len(vertical) * len(horizontal) > _MAX_CROSSINGS:
+        raise TooManyRules()
+    horizontal += open_ends(vertical, horizontal)
     if len(vertical) * len(horizontal) > _MAX_CROSSINGS:
         raise TooManyRules()
     if len(vertical) < 2 or len(horizontal) < 2:
@@ -255,16 +172,18 @@ def find_tables(page: Page, number: int, chars: list[Obj]) -> list[PdfTable]:
     page_area = float(page.width * page.height)
     for found in TableFinder(page, settings).tables:
         box: Box = tuple(found.bbox)  # type: ignore[assignment]
-        grid = _grid([tuple(c) for c in found.cells])  # type: ignore[misc]
+        grid = make_grid([tuple(c) for c in found.cells])  # type: ignore[misc]
         if not _plausible(grid, page_area):
             continue
-        per_cell = _cell_chars(grid, [ch for ch in chars if _in_box(ch, box)])
-        if _straddling(grid, per_cell) <= _MAX_STRADDLING:
+        inside = [ch for ch in chars if in_box(ch, box)]
+        grid = split_unruled_rows(grid, cell_chars(grid, inside))
+        per_cell = cell_chars(grid, inside)
+        if straddling(grid, per_cell) <= _MAX_STRADDLING:
             tables.append(_to_table(grid, per_cell, number, box))
     return tables
 
 
-def _to_table(grid: _Grid, per_cell: list[list[Obj]], number: int, box: Box) -> PdfTable:
+def _to_table(grid: Grid, per_cell: list[list[Obj]], number: int, box: Box) -> PdfTable:
     cells = []
     for (r, c, rs, cs), b, own in zip(grid.slots, grid.boxes, per_cell, strict=True):
         lines = text_lines(own, split_gaps=False) if own else []
@@ -328,12 +247,20 @@ def continues(a: PdfTable, b: PdfTable) -> bool:
     return _same_columns(a, b) and not _restarts(a, b)
 
 
+def _repeats(header: list[str], row: list[str]) -> bool:
+    """``row`` repeats the header row: the same cells, each in full or cut short (a repeated header row may
+    be drawn lower than the first, its last lines clipped, e.g. "tài liệu kiểm" for "tài liệu kiểm chứng")."""
+    return len(header) == len(row) and all(
+        h == r or (len(r) >= 2 and h.startswith(r)) for h, r in zip(header, row, strict=True)
+    )
+
+
 def _repeated_header(a: PdfTable, b: PdfTable) -> int:
     """How many leading rows of ``b`` repeat ``a``'s header (compared after folding white space)."""
-    if a.header_rows == 0 or b.n_rows == 0 or _row_key(a, 0) != _row_key(b, 0):
+    if a.header_rows == 0 or b.n_rows == 0 or not _repeats(_row_key(a, 0), _row_key(b, 0)):
         return 0
     same = 0
-    while same < min(a.header_rows, b.n_rows) and _row_key(a, same) == _row_key(b, same):
+    while same < min(a.header_rows, b.n_rows) and _repeats(_row_key(a, same), _row_key(b, same)):
         same += 1
     return same if same == a.header_rows else max(same, min(b.header_rows, a.header_rows))
 

@@ -34,6 +34,9 @@ ROLE_PATTERNS: list[tuple[str, regex.Pattern[str]]] = [
     ("title", regex.compile(r"tieu chi|noi dung|linh vuc|chi tieu|nhiem vu")),  # e.g. "Tiêu chí"
     ("note", regex.compile(r"ghi chu")),
 ]
+# The same patterns for a label read without its spaces: a narrow column wraps a word where it reaches
+# the cell's edge ("ST" / "T", "Điể" / "m tối" / "đa"), so where the line breaks fell is unknown.
+_SQUEEZED = [(role, regex.compile(pat.pattern.replace(" ", ""))) for role, pat in ROLE_PATTERNS]
 # folded, e.g. "tong diem", "tong cong", "cong:" (a whole cell; "Cổng thông tin…" is no total)
 _TOTAL = regex.compile(r"^(tong diem|tong cong|tong so diem)\b|^(tong|cong)\s*:?$")
 _THRESHOLD = regex.compile(r"(?:≥|>=|từ)\s*(\d+(?:[.,]\d+)?)\s*điểm")  # e.g. "≥ 70 điểm"
@@ -92,13 +95,31 @@ def detect_columns(table: Table) -> Columns | None:
             cell = grid[r][col]
             if cell is not None and cell.text not in parts:
                 parts.append(cell.text)
-        label = fold(" ".join(parts))
-        role = next((role for role, pat in ROLE_PATTERNS if pat.search(label)), None)
+        role = column_role(" ".join(parts))
         if role and role not in roles:
             roles[role] = col
     if "title" not in roles or not ({"max", "claimed"} & roles.keys()):
         return None
     return Columns(roles, n_header)
+
+
+def column_role(label: str) -> str | None:
+    """The role a header label names, e.g. "Điểm tối đa" → max; also with its line wraps anywhere, even
+    inside a word: "ST\nT" → stt, "Điể\nm tối\nđa" → max (read without spaces when read with them fails)."""
+    folded = fold(label)
+    role = next((role for role, pat in ROLE_PATTERNS if pat.search(folded)), None)
+    if role is None:
+        squeezed = folded.replace(" ", "")
+        role = next((role for role, pat in _SQUEEZED if pat.search(squeezed)), None)
+    return role
+
+
+def unwrap_stt(text: str) -> str:
+    """An STT cell as its number: "1.1.\n2" (wrapped in a narrow column) → "1.1.2"; other text unchanged."""
+    if "\n" not in text or _STT.match(text):
+        return text
+    joined = "".join(text.split())
+    return joined if _STT.match(joined) else text
 
 
 def _header_row_count(table: Table) -> int:
@@ -168,7 +189,7 @@ def _is_total(cells: list[Cell | None], cols: Columns) -> bool:
 def _read_row(
     table: Table, r: int, cells: list[Cell | None], cols: Columns, locator: Locator, previous: list[RawRow]
 ) -> RawRow | None:
-    stt = _text(cells, cols.get("stt")) or None
+    stt = unwrap_stt(_text(cells, cols.get("stt"))) or None
     title = " ".join(_text(cells, cols.get("title")).split())  # a PDF cell keeps its visual line breaks
     if not stt and not title:
         return None
