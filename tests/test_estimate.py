@@ -91,6 +91,23 @@ def test_a_statistics_table_and_its_flattened_text_give_the_same_rates() -> None
     assert _rates(parse(flattened.encode(), filename="t.txt")) == table
 
 
+def test_a_rank_column_is_no_rate() -> None:
+    d = docx.Document()
+    d.add_paragraph("BÁO CÁO")
+    rows = [
+        ("STT", "Chỉ tiêu", "Kết quả", "Thứ hạng"),
+        ("1", "Tỷ lệ hồ sơ thủ tục hành chính được thanh toán trực tuyến", "87,5%", "12/63"),
+        ("2", "Tỷ lệ hồ sơ thủ tục hành chính được tiếp nhận trực tuyến", "", "7/63"),
+    ]
+    table = d.add_table(rows=len(rows), cols=4)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            table.cell(i, j).text = value
+    out = io.BytesIO()
+    d.save(out)
+    assert _rates(parse(out.getvalue(), filename="r.docx")) == [("C11", Decimal("87.5"))]
+
+
 def _metric(criterion: str, value: str, start: int) -> Metric:
     return Metric(
         text=f"{value}%",

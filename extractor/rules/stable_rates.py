@@ -26,6 +26,7 @@ from extractor.rules.locate import Locator
 from extractor.rules.match import Candidate, TitleMatcher, features
 from extractor.rules.metrics import stated_as_achieved, subject_of
 from extractor.rules.numbers import find_numbers
+from extractor.rules.ranks import in_spans, rank_spans
 from extractor.rules.rubric import Rubric
 
 _SPACE = regex.compile(r"\s+")
@@ -96,12 +97,14 @@ def stable_rates(doc: Document, rubric: Rubric, exclude_table: int | None = None
     )
     loc = Locator(doc)
     out: list[Metric] = []
-    fractions = find_fractions(text)
-    stated = {f.percent.start for f in fractions if f.percent is not None}  # "24.152/29.950, đạt 80,9%"
-    for f in fractions:
+    ranks = rank_spans(doc)  # cells of a "Thứ hạng" column
+    stated: set[int] = set()  # percentages a fraction states: "24.152/29.950, đạt 80,9%"
+    for f in find_fractions(text):
         value = f.percent.value if f.percent is not None else f.ratio_percent
-        if f.rank or f.denominator.unit == "points" or value is None:
-            continue  # "12/63" is a rank, "99,25/100 điểm" a score
+        if f.rank or in_spans(ranks, flat.to_norm(f.start)) or f.denominator.unit == "points" or value is None:
+            continue  # "12/63" is a rank, "99,25/100 điểm" a score: a percentage beside it stands alone
+        if f.percent is not None:
+            stated.add(f.percent.start)
         end = f.percent.end if f.percent is not None and f.percent.end > f.end else f.end
         out += _rate(text, (f.start, end, f.end), value, flat, loc, matcher)
     for n in find_numbers(text):
