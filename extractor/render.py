@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from extractor.contract import VERDICT_VI, Finding, Location, Report, round_points
+from extractor.contract import VERDICT_VI, Finding, Location, Report, Scorecard, round_points
 
 # Characters a terminal acts on instead of showing: C0 and C1 controls (newline, carriage return, escape
 # sequences, backspace, …), DEL, bidirectional marks, embeddings, overrides and isolates, which reorder
@@ -74,7 +74,8 @@ def render_report(report: Report) -> str:
     else:
         kind = "ước tính từ nội dung báo cáo" if card.estimated else "phụ lục"
         lines.append(f"Bảng chấm điểm ({kind}, {len(card.rows)} dòng, bộ tiêu chí: {card.rubric or 'không xác định'}):")
-        lines.append(f"  {'STT':>5}  {'Tiêu chí':<50} {'Tối đa':>7} {'Tự chấm':>8} {'Tính lại':>8}  Cách tính")
+        computed = "Ước tính" if card.estimated else "Tính lại"
+        lines.append(f"  {'STT':>5}  {'Tiêu chí':<50} {'Tối đa':>7} {'Tự chấm':>8} {computed:>8}  Cách tính")
         for r in card.rows:
             title = " ".join(r.title.split())
             title = (title[:47] + "…") if len(title) > 48 else title
@@ -82,10 +83,7 @@ def render_report(report: Report) -> str:
                 f"  {r.stt or '':>5}  {title:<50} {_p(r.max_points):>7} {_p(r.claimed_points):>8}"
                 f" {_p(r.recomputed_points):>8}  {r.note or ''}"
             )
-        lines.append(
-            f"  Tổng: tự chấm {_p(card.claimed_total)} · tính lại {_p(card.recomputed_total)}"
-            f" · ngưỡng {_p(card.threshold)} · kết luận {VERDICT_VI.get(card.recomputed_verdict or '', '—')}"
-        )
+        lines.append(_total_line(card))
     lines += _findings(report)
     return _join(lines)
 
@@ -93,6 +91,19 @@ def render_report(report: Report) -> str:
 def _join(lines: list[str]) -> str:
     """The lines for a terminal: whatever a file put in them (a name, a title, a quote) is escaped."""
     return "\n".join(map(terminal_safe, lines)) + "\n\n"
+
+
+def _total_line(card: Scorecard) -> str:
+    verdict = VERDICT_VI.get(card.recomputed_verdict or "", "—")
+    if card.estimated:  # not a recomputed total: said so, and compared with nothing
+        return (
+            f"  Tổng ước tính từ nội dung báo cáo: {_p(card.recomputed_total)} (không phải điểm tính lại)"
+            f" · ngưỡng {_p(card.threshold)} · kết luận ước tính {verdict}"
+        )
+    return (
+        f"  Tổng: tự chấm {_p(card.claimed_total)} · tính lại {_p(card.recomputed_total)}"
+        f" · ngưỡng {_p(card.threshold)} · kết luận {verdict}"
+    )
 
 
 def render_unreadable(path: str, finding: Finding) -> str:

@@ -414,3 +414,12 @@ def test_a_partly_read_file_is_marked_in_every_form():
     report.findings.append(Finding(code="PAGES_NOT_READ", severity="warning", message="Trang 2, 3 là ảnh quét."))
     (row,) = diff_rows([report])
     assert row.partial == "Trang 2, 3 là ảnh quét."
+
+
+def test_the_audit_text_names_an_estimate_as_such():
+    from extractor.render import render_report
+
+    text = render_report(_estimated("narrative.docx", "23.915"))
+    total = next(line for line in text.splitlines() if "Tổng" in line)
+    assert "ước tính" in total and "23,92" in total and "tính lại 23,92" not in total
+    assert "không phải điểm tính lại" in total
