@@ -97,7 +97,7 @@ def variants(cards: tuple[str, ...], producer: str, seed: int = SEED) -> list[Va
     """Renderings of one producer covering every pair of values of its relevant options, the card being one
     of them (greedy all-pairs over the full product, shuffled by ``seed``), in a fixed order."""
     names = ("card", *RELEVANT[producer])
-    domains = [cards, *(ONLY.get(producer, {}).get(n, OPTIONS[n]) for n in names[1:])]
+    domains = [tuple(sorted(cards)), *(ONLY.get(producer, {}).get(n, OPTIONS[n]) for n in names[1:])]
     product = list(itertools.product(*domains))
     random.Random(f"{seed}:{producer}").shuffle(product)
     pool = [(combo, _pairs(combo)) for combo in product[:POOL]]

@@ -186,22 +186,24 @@ class _Table:
         return n * self.lh + 2 * PAD
 
     def draw(self) -> None:
+        """Rows top to bottom, the header again on each page; a row is cut by the page break where the
+        rendering says so (once), or wherever it is taller than a page."""
         self._header()
         spec = self.spec
         body = range(spec.header_rows, len(spec.rows))
+        capacity = self._bottom() - self.pdf.get_y()
         for r in body:
             boxes = self.boxes[r]
             height = self._height(boxes)
-            room = self._bottom() - self.pdf.get_y()
-            if height > room:
-                fits = int((room - 2 * PAD) // self.lh)
-                if self.v.split == "cut" and not self.cut_done and fits >= 2 and r != body[-1]:
-                    self.cut_done = True
+            while height > self._bottom() - self.pdf.get_y():
+                fits = int((self._bottom() - self.pdf.get_y() - 2 * PAD) // self.lh)
+                wanted = self.v.split == "cut" and not self.cut_done and r != body[-1]
+                if (wanted or height > capacity) and fits >= 2:
+                    self.cut_done = self.cut_done or wanted
                     first = [Box(b.row, b.col, 1, b.col_span, b.lines[:fits], b.bold, b.centred) for b in boxes]
-                    rest = [Box(b.row, b.col, 1, b.col_span, b.lines[fits:], b.bold, b.centred) for b in boxes]
+                    boxes = [Box(b.row, b.col, 1, b.col_span, b.lines[fits:], b.bold, b.centred) for b in boxes]
                     self._row(first, self._height(first), last_on_page=True)
-                    boxes = rest
-                    height = self._height(rest)
+                    height = self._height(boxes)
                 self._new_page()
             self._row(boxes, height, last_on_page=r == body[-1])
 
