@@ -34,7 +34,7 @@ from extractor.checks.structure import (
 )
 from extractor.contract import DocumentInfo, Finding, Report, SourceInfo
 from extractor.errors import ExtractorError
-from extractor.extract import Extraction, extract
+from extractor.extract import Extraction, extract, unread_pages
 from extractor.model import Document
 from extractor.reading import parse
 from extractor.rules.locate import place_all
@@ -70,7 +70,9 @@ def audit_document(doc: Document, rubric: Rubric | str | None = None) -> Report:
 
 # Notices saying that part of the file was not read (pages past the limit, scans, pages whose tables were
 # not looked for): the report is then "partial".
-PARTIAL_NOTICES = frozenset({"pages_skipped", "page_without_text", "table_search_skipped"})
+PARTIAL_NOTICES = frozenset(
+    {"pages_skipped", "page_without_text", "page_text_garbled", "table_search_skipped", "xlsx_cells_skipped"}
+)
 
 
 def _skipped(doc: Document) -> bool:
@@ -83,7 +85,27 @@ def _source_findings(doc: Document) -> list[Finding]:
         out.append(finding("OCR_USED", "Nội dung được nhận dạng ký tự (OCR) từ bản quét; cần đối chiếu bản gốc."))
     if any(n.code == "legacy_encoding" for n in doc.notices):
         out.append(finding("LEGACY_ENCODING", "Văn bản dùng bảng mã cũ (TCVN3/VNI) và đã được chuyển sang Unicode."))
+    if unread := unread_pages(doc):
+        out.append(pages_not_read(unread, doc.source.pages))
     return out
+
+
+def pages_not_read(pages: list[int], total: int | None) -> Finding:
+    """PAGES_NOT_READ: the audit saw only part of the file (scanned pages, text layers that are not text)."""
+    runs: list[list[int]] = []
+    for page in pages:
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    listed = ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)  # "2–7, 9"
+    of = f"/{total}" if total else ""
+    return finding(
+        "PAGES_NOT_READ",
+        f"Không đọc được nội dung {len(pages)}{of} trang (trang {listed}): ảnh quét hoặc lớp chữ hỏng, cần nhận "
+        "dạng ký tự (OCR). Kết quả kiểm tra chỉ dựa trên các trang còn lại; cần đối chiếu bản gốc.",
+        found={"pages": pages},
+    )
 
 
 def _document_findings(ex: Extraction) -> list[Finding]:

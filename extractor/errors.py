@@ -9,6 +9,7 @@
      │    ├── EncryptedFileError   password-protected PDF, DOCX or XLSX
      │    ├── UnsafeFileError      zip bomb, XML with DTD/entity declarations
      │    ├── NoPagesError         a PDF with zero pages
+     │    ├── NoTextError          a PDF whose pages hold no text and no image at all (e.g. blank pages)
      │    ├── ConversionError      LibreOffice could not convert a legacy file (or timed out)
      │    ├── AuditTimeoutError    reading it took longer than the batch allows
      │    ├── CannotOpenError      missing, a directory, or not readable
@@ -125,6 +126,19 @@ class NoPagesError(InputError):
         super().__init__("Tệp PDF không có trang nào.", "The PDF has no pages.")
 
 
+class NoTextError(InputError):
+    code = "no_text"
+
+    def __init__(self, pages: int) -> None:
+        super().__init__(
+            f"Tệp PDF có {pages} trang nhưng không có chữ nào đọc được (trang trắng, hoặc chữ được vẽ thành hình); "
+            "không có nội dung để kiểm tra.",
+            f"The PDF has {pages} pages but no readable text (blank pages, or text drawn as shapes); "
+            "there is nothing to check.",
+        )
+        self.pages = pages
+
+
 class ConversionError(InputError):
     code = "conversion_failed"
 
@@ -141,13 +155,23 @@ class NeedsOCRError(ExtractorError):
 
     code = "needs_ocr"
 
-    def __init__(self, pages: int, pages_without_text: int, document: Any = None) -> None:
-        super().__init__(
-            f"Tài liệu là bản quét ({pages_without_text}/{pages} trang không có lớp chữ); cần nhận dạng ký tự (OCR).",
-            f"The document is a scan ({pages_without_text} of {pages} pages have no text layer); it needs OCR.",
-        )
+    def __init__(self, pages: int, pages_without_text: int, document: Any = None, garbled: int = 0) -> None:
+        if garbled:  # a text layer that is not text: glyph codes "(cid:7)", stray symbols, a failed OCR layer
+            super().__init__(
+                f"Lớp chữ của tài liệu không đọc được ({pages_without_text}/{pages} trang không có chữ đọc được, "
+                f"trong đó {garbled} trang chỉ có mã ký tự hỏng hoặc chữ nhận dạng sai); cần nhận dạng ký tự (OCR).",
+                f"The document's text layer is not readable text ({pages_without_text} of {pages} pages have no "
+                f"readable text, {garbled} of them only broken glyph codes or misrecognised words); it needs OCR.",
+            )
+        else:
+            super().__init__(
+                f"Tài liệu là bản quét ({pages_without_text}/{pages} trang không có lớp chữ); "
+                "cần nhận dạng ký tự (OCR).",
+                f"The document is a scan ({pages_without_text} of {pages} pages have no text layer); it needs OCR.",
+            )
         self.pages = pages
         self.pages_without_text = pages_without_text
+        self.garbled = garbled
         self.document = document
 
 

@@ -103,7 +103,16 @@ def _source(doc: Document) -> SourceInfo:
         pages=s.pages,
         ocr=s.ocr,
         signatures=contract_signatures(doc),
+        unread_pages=unread_pages(doc),
     )
+
+
+# Notices of a page whose content was not read: a scanned page in a text PDF, a text layer that is not text.
+UNREAD_PAGE_NOTICES = frozenset({"page_without_text", "page_text_garbled"})
+
+
+def unread_pages(doc: Document) -> list[int]:
+    return sorted({n.page for n in doc.notices if n.code in UNREAD_PAGE_NOTICES and n.page is not None})
 
 
 def _candidates(rubric: Rubric) -> list[Candidate]:

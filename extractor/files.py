@@ -30,11 +30,7 @@ def report_files(paths: Sequence[str | Path]) -> list[Path]:
 def _entries(folder: Path) -> list[Path]:
     """The entries of ``folder`` named like reports, except sub-folders (``os.scandir`` reads only metadata)."""
     with os.scandir(folder) as it:
-        return [
-            Path(entry.path)
-            for entry in it
-            if _looks_like_report(entry.name) and not _is_dir(entry)
-        ]
+        return [Path(entry.path) for entry in it if _looks_like_report(entry.name) and not _is_dir(entry)]
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

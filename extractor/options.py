@@ -13,3 +13,6 @@ class ParseOptions:
     convert_timeout: float = 60.0
     # A PDF page with fewer printable characters than this counts as having no text layer.
     min_chars_per_page: int = 20
+    # An XLSX workbook with more cells than this is streamed (stored values) and read only up to this many
+    # cells, with a notice; below it the whole workbook is loaded (merged cells, formulas recomputed).
+    max_cells: int = 10_000

@@ -22,7 +22,7 @@ from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page as PlumberPage
 
 from extractor.builder import CellSpec, DocumentBuilder, GlyphLine
-from extractor.errors import CorruptFileError, EncryptedFileError, NeedsOCRError, NoPagesError
+from extractor.errors import CorruptFileError, EncryptedFileError, NeedsOCRError, NoPagesError, NoTextError
 from extractor.model import BBox, Document, Source
 from extractor.options import ParseOptions
 from extractor.parsers.pdf_layout import (
@@ -38,6 +38,7 @@ from extractor.parsers.pdf_layout import (
 from extractor.parsers.pdf_signatures import with_signatures
 from extractor.parsers.pdf_stamps import Stamp, page_stamps, with_stamps
 from extractor.parsers.pdf_tables import PdfTable, TooManyRules, append_part, continues, find_tables
+from extractor.parsers.text_quality import REASONS, Reason, assess, ordered_text
 
 # The last "%%EOF" must sit within this many bytes of the end, or the file was cut short.
 _EOF_WINDOW = 1024
@@ -60,6 +61,7 @@ class _PageData:
     blocks: list[Block] = field(default_factory=list)
     furniture: list[Para] = field(default_factory=list)
     stamps: list[Stamp] = field(default_factory=list)  # its signature widgets (see pdf_stamps)
+    garbled: Reason | None = None  # why its text layer is not text (see text_quality); its text is not read
 
 
 def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
@@ -69,7 +71,9 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
     builder = DocumentBuilder(source)
     pages = _read_pages(data, options, builder)
     for page in pages:
-        builder.add_page(page.number, page.width, page.height, page.printable >= options.min_chars_per_page)
+        builder.add_page(
+            page.number, page.width, page.height, page.printable >= options.min_chars_per_page and not page.garbled
+        )
     _layout(pages)
     _stitch(pages)
     _emit(pages, builder)
@@ -150,6 +154,9 @@ def _read_page(page: PlumberPage, number: int) -> _PageData:
     x0, top, x1, bottom = page.bbox
     chars = [c for c in page.chars if x0 <= c["x0"] < x1 and top <= c["top"] < bottom]
     printable = sum(1 for c in chars if c["text"].strip())
+    garbled = assess(ordered_text(chars)).reason if printable else None
+    if garbled:
+        chars = []  # a text layer that is not text: the page is read as a scan is (it needs OCR)
     stamps = page_stamps(page, number)
     chars = with_stamps(chars, stamps)  # the number and day a signature stamp draws over blanks
     try:
@@ -161,6 +168,7 @@ def _read_page(page: PlumberPage, number: int) -> _PageData:
     data = _PageData(number, float(page.width), float(page.height), printable, len(page.images), tables, [], crowded)
     data.lines = text_lines(outside)
     data.stamps = stamps
+    data.garbled = garbled
     page.close()
     return data
 
@@ -265,12 +273,26 @@ def _emit_table(table: PdfTable, builder: DocumentBuilder) -> None:
 
 
 def _check_scan(data: bytes, pages: list[_PageData], options: ParseOptions, builder: DocumentBuilder) -> None:
-    scanned = [p.number for p in pages if p.printable < options.min_chars_per_page and p.images]
-    if scanned and len(scanned) >= math.ceil(_SCAN_SHARE * len(pages)):
+    """A scan, or a text layer that is not text, needs OCR; a PDF with no readable text at all is refused;
+    in a mixed PDF each page left unread gets a notice."""
+    scanned = [p.number for p in pages if p.garbled or (p.printable < options.min_chars_per_page and p.images)]
+    garbled = [p for p in pages if p.garbled]
+    readable = any(p.printable and not p.garbled for p in pages)
+    if scanned and (not readable or len(scanned) >= math.ceil(_SCAN_SHARE * len(pages))):
         for number, text in _annotation_texts(data, scanned).items():
             builder.add_paragraph(text, page=number, style="annotation", role="furniture")
-        raise NeedsOCRError(len(pages), len(scanned), document=builder.build())
-    for number in scanned:
+        raise NeedsOCRError(len(pages), len(scanned), document=builder.build(), garbled=len(garbled))
+    if not readable:
+        raise NoTextError(len(pages))  # e.g. blank pages: nothing to read, and no image to OCR either
+    for page in garbled:
+        vi, en = REASONS[page.garbled or ""]
+        builder.notice(
+            "page_text_garbled",
+            f"Trang {page.number}: {vi}; nội dung trang này không được đọc (cần nhận dạng ký tự).",
+            f"Page {page.number}: {en}; its content was not read (it needs OCR).",
+            page=page.number,
+        )
+    for number in sorted(set(scanned) - {p.number for p in garbled}):
         builder.notice(
             "page_without_text",
             f"Trang {number} là ảnh quét, không có lớp chữ; nội dung trang này không được đọc.",

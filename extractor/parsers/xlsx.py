@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import io
 import warnings
+import zipfile
+import zlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -42,6 +44,7 @@ from extractor.errors import CorruptFileError, EmptyFileError
 from extractor.model import Document, Source
 from extractor.options import ParseOptions
 from extractor.parsers.formula import Evaluator, FormulaError, Key, cell_name
+from extractor.parsers.xlsx_stream import PartSize, measure, stream_cells
 
 # A table whose grid would exceed this many slots gets its content cells only (no empty fillers).
 MAX_GRID_SLOTS = 1_000_000
@@ -52,6 +55,9 @@ _FLOAT_DIGITS = Context(prec=15)
 
 
 def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
+    sizes = _measure(data)
+    if sum(size.cells for size in sizes.values()) > options.max_cells:
+        return _parse_streamed(data, source, options, sizes)
     formulas_wb = _load(data, data_only=False)
     evaluator = Evaluator(*_workbook_values(formulas_wb, _load(data, data_only=True)))
     builder = DocumentBuilder(source)
@@ -65,6 +71,51 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
         notes.add("xlsx_no_content", "Bảng tính không có ô nào có nội dung.", "The workbook has no cell with content.")
     notes.flush()
     return builder.build()
+
+
+def _measure(data: bytes) -> dict[str, PartSize]:
+    try:
+        return measure(data)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise CorruptFileError("xlsx", detail=f"{type(exc).__name__}: {exc}") from exc
+
+
+def _parse_streamed(data: bytes, source: Source, options: ParseOptions, sizes: dict[str, PartSize]) -> Document:
+    """A workbook over the cell budget: its visible sheets' stored values, streamed, up to the budget."""
+    builder = DocumentBuilder(source)
+    notes = _Notes(builder)
+    number, found, cut = 0, False, False
+    try:
+        for streamed in stream_cells(data, options.max_cells):
+            cut |= streamed.cut_short
+            if streamed.state != "visible":
+                continue
+            number += 1
+            builder.add_page(number)
+            builder.add_paragraph(streamed.title, page=number, style="sheet_title")
+            contents = {key: _streamed_content(value, fmt) for key, value, fmt in streamed.cells}
+            part = sizes.get(streamed.part.lstrip("/"), PartSize())
+            sheet = _Sheet(contents, _spans(part.merges, contents))
+            found |= _lay_out(builder, notes, sheet, number)
+    except Exception as exc:  # openpyxl raises many kinds on a broken part: all mean a corrupt file
+        raise CorruptFileError("xlsx", detail=f"{type(exc).__name__}: {exc}") from exc
+    total = sum(size.cells for size in sizes.values())
+    if cut:
+        notes.add(
+            "xlsx_cells_skipped",
+            f"Bảng tính có khoảng {total:,} ô, vượt giới hạn {options.max_cells:,} ô: chỉ đọc {options.max_cells:,} ô "
+            "đầu tiên (giá trị đã lưu, không tính lại công thức); kết quả kiểm tra chỉ dựa trên phần đã đọc.",
+            f"The workbook has about {total:,} cells, over the limit of {options.max_cells:,}: only the first "
+            f"{options.max_cells:,} were read (stored values, formulas not recomputed); the audit covers only those.",
+        )
+    if not found:
+        notes.add("xlsx_no_content", "Bảng tính không có ô nào có nội dung.", "The workbook has no cell with content.")
+    return builder.build()
+
+
+def _streamed_content(value: object, number_format: str) -> _Content:
+    text, number = render(value, number_format)
+    return _Content(text, number, None, isinstance(value, str))
 
 
 def _sheets_to_read(wb: openpyxl.Workbook, notes: _Notes, ev: Evaluator) -> list[Worksheet]:
@@ -259,6 +310,10 @@ def _read_sheet(builder: DocumentBuilder, notes: _Notes, ws: Worksheet, ev: Eval
     """Add the sheet's paragraphs and tables; True when it had any content."""
     sheet = _Sheet(_contents(ws, ev, notes, page))
     sheet.spans = _merges(ws, sheet.contents)
+    return _lay_out(builder, notes, sheet, page)
+
+
+def _lay_out(builder: DocumentBuilder, notes: _Notes, sheet: _Sheet, page: int) -> bool:
     blocks = _blocks(sheet)
     for (top, bottom), keys in zip(blocks, _group(sorted(sheet.contents), blocks), strict=True):
         _add_block(builder, notes, sheet, keys, top, bottom, page)
@@ -294,16 +349,22 @@ def _contents(ws: Worksheet, ev: Evaluator, notes: _Notes, page: int) -> dict[Ke
 
 def _merges(ws: Worksheet, contents: dict[Key, _Content]) -> dict[Key, tuple[int, int]]:
     """Spans of merged ranges whose origin has content, clipped to the sheet's content extent."""
+    ranges = [(rng.min_row, rng.min_col, rng.max_row, rng.max_col) for rng in ws.merged_cells.ranges]
+    return _spans(ranges, contents)
+
+
+def _spans(ranges: list[tuple[int, int, int, int]], contents: dict[Key, _Content]) -> dict[Key, tuple[int, int]]:
+    """(min_row, min_col, max_row, max_col) ranges as spans at their origins (see ``_merges``)."""
     if not contents:
         return {}
     last_row = max(r for r, _ in contents)
     last_col = max(c for _, c in contents)
     spans: dict[Key, tuple[int, int]] = {}
-    for rng in ws.merged_cells.ranges:
-        key = (rng.min_row, rng.min_col)
+    for min_row, min_col, max_row, max_col in ranges:
+        key = (min_row, min_col)
         if key in contents:
-            rows = min(rng.max_row, max(last_row, key[0])) - key[0] + 1
-            cols = min(rng.max_col, max(last_col, key[1])) - key[1] + 1
+            rows = min(max_row, max(last_row, key[0])) - key[0] + 1
+            cols = min(max_col, max(last_col, key[1])) - key[1] + 1
             if rows > 1 or cols > 1:
                 spans[key] = (rows, cols)
     return spans
