@@ -18,16 +18,19 @@ percentages, totals and their parts, a rate given twice. Every finding quotes th
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from extractor.checks.findings import finding, vn
 from extractor.checks.parts import parts_findings
 from extractor.contract import Finding, Location
-from extractor.rules.match import Candidate, TitleMatcher
+from extractor.rules.match import Candidate, TitleMatcher, tokens
 from extractor.rules.narrative import Narrative, RateMention, StatedFraction
 from extractor.rules.numbers import NumberMatch, half_unit
 from extractor.rules.rates import agrees, cut
 
+MAX_ROUNDING = Decimal("0.5")  # the widest rounding of a written rate ("88%")
 SAME_RATE = 0.55  # subject likeness, both ways, of two mentions of one rate
 NEAR = 300  # characters: closer mentions belong to one passage
 
@@ -82,23 +85,76 @@ def _apart(a: RateMention, b: RateMention) -> bool:
     return apart and a.over == b.over  # not the highest against one unit's, nor two units
 
 
+class _Likeness:
+    """How alike two subjects are, both ways (TitleMatcher weighted over the document's own subjects), computed
+    once per pair of distinct subjects and only for subjects sharing half their words: a long report repeats
+    the same subjects many times."""
+
+    def __init__(self, rates: list[RateMention]) -> None:
+        self.matcher = TitleMatcher([Candidate(str(i), (r.subject,)) for i, r in enumerate(rates)])
+        self.key: dict[str, str] = {}
+        for i, r in enumerate(rates):
+            self.key.setdefault(r.subject, str(i))
+        self.words = {subject: frozenset(tokens(subject)) for subject in self.key}
+        self.cache: dict[tuple[str, str], float] = {}
+
+    def __call__(self, one: str, two: str) -> float:
+        if (one, two) not in self.cache:
+            a, b = self.words[one], self.words[two]
+            shared = len(a & b) * 2 >= min(len(a), len(b))
+            score = min(self.matcher.score(one, self.key[two]), self.matcher.score(two, self.key[one]))
+            self.cache[one, two] = score if shared else 0.0
+        return self.cache[one, two]
+
+
+@dataclass
+class _Said:
+    """The earlier mentions of one subject, in reading order, and their values sorted (value, index)."""
+
+    mentions: list[RateMention] = field(default_factory=list)
+    values: list[tuple[Decimal, int]] = field(default_factory=list)
+
+    def add(self, r: RateMention) -> None:
+        insort(self.values, (r.value.value, len(self.mentions)))
+        self.mentions.append(r)
+
+    def apart(self, b: RateMention) -> int:
+        """How many of the mentions (a prefix: they are in reading order) are apart from ``b``."""
+        k = len(self.mentions)
+        while k and not _apart(self.mentions[k - 1], b):
+            k -= 1
+        return k
+
+    def agrees(self, b: RateMention, apart: int) -> bool:
+        """One of the first ``apart`` mentions gives b's value, within the rounding of the less precise."""
+        v = b.value.value
+        lo = bisect_left(self.values, (v - MAX_ROUNDING, -1))
+        for _, i in self.values[lo : bisect_right(self.values, (v + MAX_ROUNDING, len(self.mentions)))]:
+            if i < apart and _same_value(self.mentions[i], b):
+                return True
+        return False
+
+
 def conflict_findings(rates: list[RateMention]) -> list[Finding]:
-    matcher = TitleMatcher([Candidate(str(i), (r.subject,)) for i, r in enumerate(rates)])
+    likeness = _Likeness(rates)
+    earlier: dict[tuple[object, ...], dict[str, _Said]] = {}  # (where, scope) -> subject -> its mentions
     out = []
-    for j, b in enumerate(rates):
-        alike = [
-            (score, a)
-            for i, a in enumerate(rates[:j])
-            if _apart(a, b)
-            and (score := min(matcher.score(b.subject, str(i)), matcher.score(a.subject, str(j)))) >= SAME_RATE
-        ]
-        differ = [
-            abs(a.value.value - b.value.value) > max(half_unit(a.value.value), half_unit(b.value.value))
-            for _, a in alike
-        ]
-        if alike and all(differ):
-            out.append(_conflict(max(alike, key=lambda x: x[0])[1], b))
+    for b in rates:
+        if b.where[2] is not None:
+            continue  # rows of one table are sibling items, never one rate written twice
+        group = earlier.setdefault((b.where, b.over), {})
+        alike = [(score, said, said.apart(b)) for subject, said in group.items()
+                 if (score := likeness(b.subject, subject)) >= SAME_RATE]  # fmt: skip
+        alike = [x for x in alike if x[2]]
+        if alike and not any(said.agrees(b, k) for _, said, k in alike):
+            out.append(_conflict(max(alike, key=lambda x: x[0])[1].mentions[0], b))
+        group.setdefault(b.subject, _Said()).add(b)
     return out
+
+
+def _same_value(a: RateMention, b: RateMention) -> bool:
+    x, y = a.value.value, b.value.value
+    return abs(x - y) <= max(half_unit(x), half_unit(y))
 
 
 def _place(loc: Location) -> str:
