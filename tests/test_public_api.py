@@ -44,6 +44,16 @@ def test_the_package_exports_the_public_surface() -> None:
     assert any(r.id == "hp-cds-xa-quy-2026" for r in extractor.list_rubrics())
 
 
+def test_the_name_audit_stays_the_function_beside_the_module_of_the_same_name() -> None:
+    import importlib
+
+    import extractor.audit  # importing the module again must not rebind the name
+
+    module = importlib.import_module("extractor.audit")
+    assert callable(extractor.audit) and extractor.audit is not module
+    assert module.audit_file is not None
+
+
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
 def test_audit_of_bytes_equals_the_command_line(path: Path, cli_reports: dict[str, dict[str, Any]]) -> None:
     report = extractor.audit(path.read_bytes(), filename=path.name)
