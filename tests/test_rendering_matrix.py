@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from extractor import Report, audit_many
+from extractor.rules.points import read_points_cell
 from extractor.textnorm import fold
 from samples.generator import matrix
 from samples.generator.matrix_cards import HOA_BINH, TAN_TIEN, Card, seed_000
@@ -121,6 +122,9 @@ def differences(v: matrix.Variant, report: Report, reference: Report, card: Card
     total = sc.claimed_total if sc else None
     if total != card.total:
         out.append(f"claimed total {total} ≠ {card.total}")
+    quoted = sc.total_text if sc else None  # the cell as written, line wraps and all
+    if quoted is None or read_points_cell(quoted).value != card.total:
+        out.append(f"total quoted as {quoted!r}")
     codes = {f.code for f in report.findings}
     want_codes = {f.code for f in reference.findings}
     if codes != want_codes:

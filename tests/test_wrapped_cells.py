@@ -71,14 +71,14 @@ def test_an_stt_wrapped_in_a_narrow_column_is_one_number() -> None:
 
 
 def test_a_scorecard_with_wrapped_labels_and_total_is_read() -> None:
-    """Header cells typed with line breaks ("ST\\nT", "Điểm\\ntối đa") and the total "97,45/1\\n00"."""
+    """Header cells typed with line breaks ("ST\\nT", "Điểm\\ntối đa"), the total "TỔNG ĐIỂ\\nM", "97,45/1\\n00"."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.append(["ST\nT", "Tiêu\nchí", "Điểm\ntối đa", "Điểm\nđạt"])
     ws.append([1, "Ban hành kế hoạch chuyển đổi số", 50, 48.5])
     ws.append([2, "Hệ thống tường lửa", 50, 48.95])
-    ws.append(["Tổng\ncộng", None, None, "97,45/1\n00"])
+    ws.append(["TỔNG ĐIỂ\nM", None, None, "97,45/1\n00"])
     ws.merge_cells("A4:C4")
     data = io.BytesIO()
     wb.save(data)

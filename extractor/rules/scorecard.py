@@ -39,6 +39,8 @@ ROLE_PATTERNS: list[tuple[str, regex.Pattern[str]]] = [
 _SQUEEZED = [(role, regex.compile(pat.pattern.replace(" ", ""))) for role, pat in ROLE_PATTERNS]
 # folded, e.g. "tong diem", "tong cong", "cong:" (a whole cell; "Cổng thông tin…" is no total)
 _TOTAL = regex.compile(r"^(tong diem|tong cong|tong so diem)\b|^(tong|cong)\s*:?$")
+# The same, read without spaces: a label wrapped inside a word ("TỔNG ĐIỂ\nM").
+_TOTAL_SQUEEZED = regex.compile(r"^(tongdiem|tongcong|tongsodiem)|^(tong|cong):?$")
 _THRESHOLD = regex.compile(r"(?:≥|>=|từ)\s*(\d+(?:[.,]\d+)?)\s*điểm")  # e.g. "≥ 70 điểm"
 _STT = regex.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.?|[a-zđ][.)]?)$", regex.IGNORECASE)
 
@@ -182,8 +184,13 @@ def _text(cells: list[Cell | None], col: int | None) -> str:
 
 
 def _is_total(cells: list[Cell | None], cols: Columns) -> bool:
+    """A total row, labelled in its STT or title cell, e.g. "TỔNG ĐIỂM", "Tổng\ncộng", "TỔNG ĐIỂ\nM", "Cộng"."""
     first = fold(_text(cells, cols.get("stt")) or _text(cells, cols.get("title")))
-    return bool(_TOTAL.match(first)) or bool(_TOTAL.match(fold(_text(cells, cols.get("title")))))
+    return any(_total_label(text) for text in (first, fold(_text(cells, cols.get("title")))))
+
+
+def _total_label(folded: str) -> bool:
+    return bool(_TOTAL.match(folded) or _TOTAL_SQUEEZED.match(folded.replace(" ", "")))
 
 
 def _read_row(
