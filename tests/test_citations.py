@@ -337,3 +337,10 @@ def test_matches_are_ordered_disjoint_spans_inside_the_text(pieces: list[str]) -
 )
 def test_a_sentence_led_by_a_date_gives_it_to_the_citation_it_governs(text: str, dates: list[date | None]) -> None:
     assert [m.date for m in _found(text)] == dates
+
+
+def test_an_issuer_wrapped_before_the_closing_parenthesis_is_read_whole() -> None:
+    (m,) = _found("(Kèm theo Công văn số 1730/UBND-VP ngày 02/10/2026 của UBND phường Hòa\nBình)")
+    assert m.issuer == "UBND phường Hòa Bình"
+    (item,) = _found("theo Kế hoạch số 5/KH-UBND của UBND xã\na) Nội dung")
+    assert item.issuer == "UBND xã"  # "a)" starts an item

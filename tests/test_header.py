@@ -110,6 +110,7 @@ def test_numeric_date_in_the_place_line() -> None:
         ("Bảng 2\nCHỈ SỐ CẢI CÁCH\n(Ban hành kèm theo Quyết định số /QĐ-BNV ngày tháng năm 2025)", "phu_luc"),
         ("Số: 15/2025/QĐ-UBND\n\nQUYẾT ĐỊNH\nVề việc", "quyet_dinh"),  # a year before the kind code
         ("ĐẢNG ỦY XÃ AN HÒA\nSố 12-KH/ĐU\nKẾ HOẠCH\nThực hiện", "ke_hoach"),  # the Party's form
+        ("PHỤ LỤC\nKẾT QUẢ\n- Đề án 07-ĐA/ĐU - TB\nsố 04-TB/BCĐ ngày 27/3/2026", "phu_luc"),  # a wrapped line
         ("Số: /B C-UBND\nLâm Đồng, ngày tháng 12 năm 2025\nBÁO CÁO\nCông tác", "bao_cao"),  # the title decides
         ("Số: /GM-UBND\nGIẤY MỜI\nThực hiện", "other"),  # a kind the contract does not name
         ("Số: 06-4/26/PT-PNC\nPHIẾU TRÌNH\nKính gửi:", "other"),

@@ -114,6 +114,7 @@ _HEADING = regex.compile(r"\p{Lu}{2,}\s+\p{Lu}{2,}")  # "KẾT QUẢ …", not "
 _WRAPPED_LINE = 50  # a line this long that breaks mid-clause was wrapped by the layout, not ended
 _SYMBOL_SEP = regex.compile(r"[-/.]")
 _WORD = regex.compile(r"\p{L}+")
+_LABEL_WORD = regex.compile(r"\p{L}|[IVXLC]+")  # "a", "đ", "II": the word of a list label "a)", "II."
 _NEWLINE = regex.compile(r"\s*\n\s*")
 # e.g. "ngày      /01/2026", "ngày tháng 11 năm 2025": a day (and month) left blank in a draft
 _PART_BLANK_DATE = regex.compile(r"(?i:ngày)[ \t]*(?:/\s*\d{1,2}\s*/\s*\d{4}|tháng\s+(?:\d{1,2}\s+)?năm\s+\d{4})")
@@ -307,7 +308,8 @@ def _continues(text: str, nl: regex.Match[str], issuer: bool) -> bool:
     if first.islower() or first.isdigit():
         return True
     word = _WORD.match(text, at, at + 40)
-    if word is None or text[word.end() : word.end() + 1] in ".)" or _HEADING.match(text, at):
+    label = word is not None and text[word.end() : word.end() + 1] in (".", ")") and _LABEL_WORD.fullmatch(word[0])
+    if word is None or label or _HEADING.match(text, at):  # "a)", "II." start an item; "Bình)" ends a name
         return False
     line_start = text.rfind("\n", 0, nl.start()) + 1
     return issuer or nl.start() - line_start >= _WRAPPED_LINE

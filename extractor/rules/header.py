@@ -35,10 +35,8 @@ from extractor.rules.locate import Locator
 HEAD_LINES = 40  # the header lives in the first lines of a letter
 
 # e.g. "Số: 1498/UBND-VHXH", "Số: 15/2025/QĐ-UBND", "Số: 06-4/26/PT-PNC", "Số 12-KH/ĐU" (the Party's form),
-# "Số: /TB-UBND" (a draft)
-_NUMBER = regex.compile(
-    r"^Số\s*:?\s*(?P<num>(?:\d+(?:-\d+)?)?)\s*(?P<sym>(?:/|-(?=\p{Lu}))[^\s,;]*)?", regex.IGNORECASE
-)
+# "Số: /TB-UBND" (a draft); not a wrapped line of running text, "số 04-TB/BCĐ ngày …" (lower case)
+_NUMBER = regex.compile(r"^(?:Số|SỐ)\s*:?\s*(?P<num>(?:\d+(?:-\d+)?)?)\s*(?P<sym>(?:/|-(?=\p{Lu}))[^\s,;]*)?")
 # Kind codes of a symbol (Nghị định 30/2020/NĐ-CP, Phụ lục III, and the phiếu trình's PT); a code of a kind
 # the contract does not name is "other"; a symbol with no kind code ("UBND-VHXH") is a công văn's.
 _OTHER_CODES = "NQ CT QC QYĐ TC HD CTR PA ĐA DA BB HĐ CĐ GN TTH GUQ GM GGT GNP PG PC PB PT KL"
