@@ -114,8 +114,8 @@ def _pairs(combo: tuple[str, ...]) -> set[tuple[int, str, int, str]]:
     return {(i, a, j, b) for (i, a), (j, b) in itertools.combinations(enumerate(combo), 2)}
 
 
-def all_variants(cards: Iterable[str], producers: Iterable[str]) -> list[Variant]:
-    return [v for producer in producers for v in variants(tuple(cards), producer)]
+def all_variants(cards: Iterable[str], producers: Iterable[str], seed: int = SEED) -> list[Variant]:
+    return [v for producer in producers for v in variants(tuple(cards), producer, seed)]
 
 
 def report_of(card: Card) -> Report:
