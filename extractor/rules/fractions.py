@@ -21,8 +21,10 @@ Each part is a number as ``extractor.rules.numbers`` reads it.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 import regex
@@ -77,7 +79,13 @@ _PAREN_REACH = 200
 
 def find_fractions(text: str) -> list[FractionMatch]:
     """ "a/b" and "a … trên tổng số b" with the percentage stated next to them (see the module catalogue)."""
+    return list(_find_fractions(text))
+
+
+@lru_cache(maxsize=1024)  # the metrics and the narrative checks read the same blocks
+def _find_fractions(text: str) -> tuple[FractionMatch, ...]:
     numbers = find_numbers(text)
+    starts = [n.start for n in numbers]  # in order: find_numbers returns them sorted
     out: list[FractionMatch] = []
     for a, b in itertools.pairwise(numbers):
         between = text[a.end : b.start]
@@ -95,12 +103,12 @@ def find_fractions(text: str) -> list[FractionMatch]:
         if _RANK_BEFORE_RE.search(text, max(0, a.start - 24), a.start):
             out.append(replace(frac, rank=True))
             continue
-        frac = replace(frac, percent=_stated_percent(text, frac, numbers))
+        frac = replace(frac, percent=_stated_percent(text, frac, numbers, starts))
         if frac.percent is not None and _rank_of_index(text, frac, frac.percent):
             frac = replace(frac, percent=None, rank=True)
         if form == "words" or frac.percent is not None or frac.rank or not _day_month(a, den):
             out.append(frac)
-    return out
+    return tuple(out)
 
 
 def _day_month(a: NumberMatch, b: NumberMatch) -> bool:
@@ -128,18 +136,23 @@ def _percent_leads(text: str, end: int, start: int) -> bool:
     return gap.endswith("(") and len(gap) <= 80 and not _CLAUSE_END_RE.search(gap)
 
 
-def _stated_percent(text: str, frac: FractionMatch, numbers: list[NumberMatch]) -> NumberMatch | None:
+def _stated_percent(
+    text: str, frac: FractionMatch, numbers: list[NumberMatch], starts: list[int]
+) -> NumberMatch | None:
     """The percentage written right before it ("100% (39/39 CBCC)"), else the first one after it in the
     same clause that a link word introduces ("24.152/29.950 trường hợp, đạt 80,9%"). A threshold, a target or
     a rule is never the fraction's rate; nor is a rate whose parenthesis holds the fraction as a sub-count."""
-    before = [n for n in numbers if n.end <= frac.start]
-    if before and before[-1].unit == "%" and _percent_leads(text, before[-1].end, frac.start):
-        lead = before[-1]
-        return lead if _achieved(text, lead) and not _sub_count(text, frac, lead) else None
-    stop = _CLAUSE_END_RE.search(text, frac.end)
+    k = bisect_left(starts, frac.start)
+    prev = numbers[k - 1] if k > 0 and numbers[k - 1].end <= frac.start else None
+    if prev is not None and prev.unit == "%" and _percent_leads(text, prev.end, frac.start):
+        return prev if _achieved(text, prev) and not _sub_count(text, frac, prev) else None
+    stop = _CLAUSE_END_RE.search(text, frac.end, frac.end + 200)  # bounded: a long run without a clause end
     limit = min(stop.start() if stop else len(text), frac.end + 160)
-    for n in numbers:
-        if n.unit == "%" and frac.end <= n.start < limit and _LINK_RE.search(text, max(0, n.start - 30), n.start):
+    for i in range(bisect_left(starts, frac.end), len(numbers)):
+        n = numbers[i]
+        if n.start >= limit:
+            break
+        if n.unit == "%" and _LINK_RE.search(text, max(0, n.start - 30), n.start):
             return n if _achieved(text, n) else None
     return None
 

@@ -87,6 +87,13 @@ class TitleMatcher:
         self._idf = {f: math.log(1 + n / d) for f, d in df.items()}
         self._default_idf = math.log(1 + n)
         self._weighted = {key: [(f, self._weight(f)) for f in feats] for key, feats in self._feats.items()}
+        # feature -> the (candidate, text) pairs holding it: a title's common weight with every candidate text
+        # in one pass over the title's features
+        self._postings: dict[str, list[tuple[str, int]]] = {}
+        for key, feats in self._feats.items():
+            for i, text_feats in enumerate(feats):
+                for f in text_feats:
+                    self._postings.setdefault(f, []).append((key, i))
 
     def _weight(self, feats: Iterable[str]) -> float:
         return sum(self._idf.get(f, self._default_idf) for f in feats)
@@ -106,9 +113,22 @@ class TitleMatcher:
         return best
 
     def ranked(self, title: str) -> list[Scored]:
+        """Every candidate's score (as ``score``), best first."""
         row = features(title)
-        weight = self._weight(row)  # once per title, not once per candidate text
-        scored = [Scored(key, self._score(row, weight, key) if row else 0.0) for key in self._feats]
+        row_weight = self._weight(row) or 1
+        common: dict[tuple[str, int], float] = {}
+        for f in row:
+            for pair in self._postings.get(f, ()):
+                common[pair] = common.get(pair, 0.0) + self._idf.get(f, self._default_idf)
+        if not common:  # no feature in common with any candidate: every score is 0
+            return [Scored(key, 0.0) for key in self._weighted]
+        scored = []
+        for key, texts in self._weighted.items():
+            best = 0.0
+            for i, (_, weight) in enumerate(texts):
+                shared = common.get((key, i), 0.0)
+                best = max(best, 0.6 * shared / row_weight + 0.4 * shared / (weight or 1))
+            scored.append(Scored(key, best))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
 

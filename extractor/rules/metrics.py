@@ -23,7 +23,7 @@ from extractor.contract import Location, Metric, Verdict
 from extractor.model import Document, Table
 from extractor.rules.fractions import FractionMatch, find_fractions
 from extractor.rules.locate import Locator
-from extractor.rules.match import Candidate, TitleMatcher
+from extractor.rules.match import Candidate, TitleMatcher, features
 from extractor.rules.numbers import NumberMatch, find_numbers
 from extractor.rules.ranks import in_spans, rank_spans
 from extractor.rules.rates import rate_role
@@ -34,6 +34,7 @@ from extractor.textnorm import fold
 _CLAUSE_BREAK = regex.compile(r"[.;!?](?=\s|$)|\n|\t|(?<=\))\s*,|,\s+(?=(?:đạt|chiếm|trong đó)\b)")
 _LEAD_IN = regex.compile(r"^[\s\-+•*:,(]*(?:trong đó|cụ thể|gồm)?\s*:?\s*", regex.IGNORECASE)
 _TAIL = regex.compile(r"[\s:,(]*(?:đạt|là|chiếm|bằng|với|đạt được|khoảng|trên|gần|hơn)?\s*:?\s*$", regex.IGNORECASE)
+_TAIL_FROM_END = regex.compile(_TAIL.pattern, _TAIL.flags | regex.REVERSE)
 _VERB_COLON = regex.compile(r"(?i)(?:đạt|là|chiếm|gồm|bằng)\s*:\s*$")  # e.g. "… đạt: 99,97%"
 MIN_SUBJECT_WORDS = 2
 MAP_MIN = 0.45
@@ -84,11 +85,18 @@ def _clause(text: str, start: int, end: int, lo: int, hi: int) -> tuple[str, str
     return text[c_start:start], text[end:c_end]
 
 
+def _strip_tail(text: str) -> str:
+    """``_TAIL.sub("", text)``, searched from the end (a tail is a link word and a few separators), so that a
+    long clause costs no more than a short one."""
+    m = _TAIL_FROM_END.search(text)
+    return text[: m.start()] if m else text
+
+
 def subject_of(before: str, after: str) -> str:
     """The words before the number, unless they are only a label ("An toàn thông tin: 100% máy tính …")."""
     tail = _LEAD_IN.sub("", after).strip(" ,:;()")
     label_only = before.rstrip().endswith(":") and not _VERB_COLON.search(before)
-    head = _TAIL.sub("", _LEAD_IN.sub("", before)).strip()
+    head = _strip_tail(_LEAD_IN.sub("", before)).strip()
     if len(head.split()) >= MIN_SUBJECT_WORDS and not (label_only and len(tail.split()) >= MIN_SUBJECT_WORDS):
         return head
     return tail or head
@@ -159,7 +167,7 @@ class _Mapper:
         )
 
     def __call__(self, subject: str) -> str | None:
-        if not fold(subject):
+        if not features(subject):  # cached: the ranking below reuses it
             return None
         ranked = self.matcher.ranked(subject)
         if not ranked or ranked[0].score < MAP_MIN:
