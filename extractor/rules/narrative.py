@@ -131,6 +131,10 @@ class NarrativeText:
         end = self._plan_ends[k]
         return end is not None and end <= pos
 
+    def numbers_starting(self, lo: int, hi: int) -> list[NumberMatch]:
+        """The numbers starting within [lo, hi), in order."""
+        return self.numbers[bisect_left(self.starts, lo) : bisect_left(self.starts, hi)]
+
     def unit(self, pos: int) -> tuple[int, int, int]:
         """(start, end, index) of the paragraph or table row holding ``pos``."""
         k = max(0, bisect_right(self.units, (pos, len(self.text) + 1)) - 1)

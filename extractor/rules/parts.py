@@ -14,9 +14,12 @@ family may split a subtotal of the list (``StatedTotal.listed`` holds every part
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from itertools import accumulate
 from typing import Protocol
 
 import regex
@@ -26,6 +29,7 @@ from extractor.rules.numbers import NumberMatch, half_unit
 from extractor.textnorm import fold
 
 SHARES_SLACK = Decimal("0.1")  # shares sum to ~100%: within their rounding plus this
+PAREN_REACH = 1500  # characters a parenthesis of parts may run after its total
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class NarrativeText(Protocol):
     @property
     def notes(self) -> Sequence[Note]: ...
     def scope(self, pos: int) -> int: ...
+    def numbers_starting(self, lo: int, hi: int) -> list[NumberMatch]: ...
     def where(self, start: int, end: int) -> Location: ...
 
 
@@ -92,6 +97,9 @@ _SENTENCE_END = regex.compile(r"(?<!\d)\.(?=\s|$)|\n(?=[ \t]*(?:[-+•*]|\d+(?:\
 _BULLET = regex.compile(r"[ \t]*\n[ \t]*([-+•*])[ \t]")
 
 
+_fold = lru_cache(maxsize=4096)(fold)  # nouns and category words repeat: fold each once
+
+
 @dataclass(frozen=True)
 class _Region:
     start: int  # the text listing the parts
@@ -102,7 +110,7 @@ class _Region:
 
 def _key(n: NumberMatch) -> str | None:
     """What a figure counts: "hồ sơ", "x10^6" for "1.039 triệu"; None for a bare whole number."""
-    return f"x10^{n.magnitude}" if n.magnitude else fold(n.noun) if n.unit == "count" and n.noun else None
+    return f"x10^{n.magnitude}" if n.magnitude else _fold(n.noun) if n.unit == "count" and n.noun else None
 
 
 def _countable(t: NarrativeText, n: NumberMatch, loose: bool = False) -> bool:
@@ -118,14 +126,29 @@ def _countable(t: NarrativeText, n: NumberMatch, loose: bool = False) -> bool:
     return loose and bool(_ITEM_START.search(t.text, max(0, n.start - 12), n.start))  # not "dưới 6 tuổi", "1 phần"
 
 
+class _Cover:
+    """Whether a position lies inside one of some spans (which may nest): by bisection on their starts and the
+    furthest end reached so far."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [s for s, _ in spans]
+        self.reach = list(accumulate((e for _, e in spans), max))
+
+    def __call__(self, pos: int) -> bool:
+        k = bisect_right(self.starts, pos) - 1
+        return k >= 0 and self.reach[k] > pos
+
+
 def _regions(t: NarrativeText) -> list[_Region]:
     out = []
     for n in t.numbers:  # "3.560 hồ sơ: (…)", "2.372 (trong đó, …)"
-        if _countable(t, n) and (m := _PAREN_AFTER.match(t.text, n.end)):
+        if _countable(t, n) and (m := _PAREN_AFTER.match(t.text, n.end, min(len(t.text), n.end + PAREN_REACH))):
             out.append(_Region(m.start("in"), m.end("in"), [n], paren=True))
     opening = {f.start for f in t.notes}
+    inside = _Cover([(r.start, r.end) for r in out])
     for m in _TRIGGER.finditer(t.text):
-        if m.start() not in opening and not any(r.paren and r.start <= m.start() < r.end for r in out):
+        if m.start() not in opening and not inside(m.start()):
             out.append(_Region(m.end(), _list_end(t, m.end()), _totals(t, m.start()), paren=False))
     for f in t.notes:  # "…cá nhân(3)" … "3 Trong đó: Hồ sơ trực tuyến: 2.937 hồ sơ; …"
         if m := _TRIGGER.match(t.text, f.start):
@@ -150,7 +173,7 @@ def _totals(t: NarrativeText, pos: int) -> list[NumberMatch]:
     breaks = [lo, *(m.end() for m in _SENTENCE_END.finditer(t.text, lo, pos))]
     start = breaks[-2] if len(breaks) > 1 and not regex.search(r"\p{L}", t.text[breaks[-1] : pos]) else breaks[-1]
     scope = t.scope(pos)
-    return [n for n in reversed(t.numbers) if start <= n.start and n.end <= pos and _countable(t, n)
+    return [n for n in reversed(t.numbers_starting(start, pos)) if n.end <= pos and _countable(t, n)
             and t.scope(n.start) == scope]  # fmt: skip
 
 
@@ -158,7 +181,7 @@ def _parts(t: NarrativeText, region: _Region) -> tuple[NumberMatch | None, list[
     """The total the list belongs to (the nearest figure of its unit) and the parts at the list's level."""
     scope, text = t.scope(region.start), t.text
     inside = [
-        n for n in t.numbers
+        n for n in t.numbers_starting(region.start, region.end)
         if region.start <= n.start < region.end and _countable(t, n, loose=region.paren) and t.scope(n.start) == scope
         and text.count("(", region.start, n.start) == text.count(")", region.start, n.start)  # the list's own level
     ]  # fmt: skip
@@ -174,7 +197,7 @@ def _parts(t: NarrativeText, region: _Region) -> tuple[NumberMatch | None, list[
 
 
 def _term(text: str, last: bool) -> tuple[str, str] | None:
-    found = [(m.lastgroup or "", fold(m.group())) for m in _FAMILY_RE.finditer(text)]
+    found = [(m.lastgroup or "", _fold(m.group())) for m in _FAMILY_RE.finditer(text)]
     return (found[-1] if last else found[0]) if found else None
 
 
@@ -189,7 +212,7 @@ def _label(t: NarrativeText, parts: list[NumberMatch], k: int, region: _Region) 
 
 def _share(t: NarrativeText, parts: list[NumberMatch], k: int, region: _Region) -> NumberMatch | None:
     end = parts[k + 1].start if k + 1 < len(parts) else region.end
-    return next((x for x in t.numbers if x.unit == "%" and parts[k].end <= x.start < end), None)
+    return next((x for x in t.numbers_starting(parts[k].end, end) if x.unit == "%"), None)
 
 
 def _groups(t: NarrativeText, region: _Region, parts: list[NumberMatch]) -> list[tuple[list[NumberMatch], bool]]:
