@@ -428,9 +428,7 @@ def find_ranges(text: str) -> list[RangeMatch]:
     masks = _masked(text)
     out = []
     for m in RANGE_RE.finditer(text):
-        if _overlaps(m.start(), m.end(), masks) or all(
-            _YEAR_RE.fullmatch(g) for g in (m.group("a"), m.group("b"))
-        ):
+        if _overlaps(m.start(), m.end(), masks) or all(_YEAR_RE.fullmatch(g) for g in (m.group("a"), m.group("b"))):
             continue  # a date, a symbol, or a span of years ("2026 - 2030" is a period)
         after = text[m.end() : m.end() + 60]
         low = read_token(m.group("a"), "", ("%" if m.group("pa") else "") + after, ReadingContext())
