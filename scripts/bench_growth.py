@@ -2,8 +2,9 @@
 
 For each kind of input (a line of digits and dots, ratios, percentages, a numeric sheet, …) and each size
 (4, 8, 16, 32, 64 KB by default) one child process builds the input, parses and audits it, and reports
-its time and peak memory. The table gives each step's ratio to the previous size: doubling the input
-should about double the time (a ratio near 2); a ratio near 4 means a quadratic part.
+its wall and CPU time and peak memory. The table gives each step's ratio to the previous size (of the CPU
+time, which other work on the machine does not inflate): doubling the input should about double the time
+(a ratio near 2); a ratio near 4 means a quadratic part.
 
     .venv/bin/python scripts/bench_growth.py                  # every kind, 4..64 KB
     .venv/bin/python scripts/bench_growth.py --kinds dots ratios --sizes 16 32 64 128
@@ -63,15 +64,22 @@ def _child(kind: str, size: int) -> None:
     from extractor.reading import parse
 
     data, name = make_input(kind, size)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu()
     outcome = "ok"
     try:
         audit_document(parse(data, filename=name))
     except ExtractorError as err:
         outcome = err.code
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, _cpu() - cpu0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "bytes": len(data), "outcome": outcome}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb, "bytes": len(data), "outcome": outcome}))
+
+
+def _cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(kind: str, size: int, timeout: float) -> dict[str, object]:
@@ -79,10 +87,16 @@ def measure(kind: str, size: int, timeout: float) -> dict[str, object]:
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        return {"seconds": None, "peak_mb": None, "bytes": None, "outcome": f"> {timeout:g} s"}
+        return {"seconds": None, "cpu": None, "peak_mb": None, "bytes": None, "outcome": f"> {timeout:g} s"}
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
-        return {"seconds": None, "peak_mb": None, "bytes": None, "outcome": f"failed: {done.stderr[-200:]}"}
+        return {
+            "seconds": None,
+            "cpu": None,
+            "peak_mb": None,
+            "bytes": None,
+            "outcome": f"failed: {done.stderr[-200:]}",
+        }
     result: dict[str, object] = json.loads(lines[-1])
     return result
 
@@ -97,7 +111,8 @@ def main() -> None:
     if args.child:
         _child(args.child[0], int(args.child[1]))
         return
-    print(f"{'kind':10} {'KB':>5} {'bytes':>8} {'seconds':>8} {'×prev':>6} {'peak MB':>8} {'×prev':>6}  outcome")
+    head = f"{'kind':10} {'KB':>5} {'bytes':>8} {'wall s':>8} {'cpu s':>8} {'×prev':>6} {'peak MB':>8} {'×prev':>6}"
+    print(head + "  outcome")
     for kind in args.kinds:
         prev: dict[str, object] | None = None
         for kb in args.sizes:
@@ -111,11 +126,12 @@ def _line(kind: str, kb: int, row: dict[str, object], prev: dict[str, object] | 
         a, b = row.get(key), prev.get(key) if prev else None
         return f"{a / b:6.2f}" if isinstance(a, float) and isinstance(b, float) and b > 0 else f"{'':6}"
 
-    secs, peak = row["seconds"], row["peak_mb"]
+    secs, cpu, peak = row["seconds"], row.get("cpu"), row["peak_mb"]
     secs_s = f"{secs:8.2f}" if isinstance(secs, float) else f"{'-':>8}"
+    cpu_s = f"{cpu:8.2f}" if isinstance(cpu, float) else f"{'-':>8}"
     peak_s = f"{peak:8.0f}" if isinstance(peak, float) else f"{'-':>8}"
     size = row["bytes"] or "-"
-    return f"{kind:10} {kb:5d} {size:>8} {secs_s} {ratio('seconds')} {peak_s} {ratio('peak_mb')}  {row['outcome']}"
+    return f"{kind:10} {kb:5d} {size:>8} {secs_s} {cpu_s} {ratio('cpu')} {peak_s} {ratio('peak_mb')}  {row['outcome']}"
 
 
 if __name__ == "__main__":
