@@ -73,6 +73,7 @@ NOT_ACHIEVED = [
      "Đến năm 2025 tỷ lệ xã đạt chuẩn là 90% (45/100 xã)."),
     ("Chỉ tiêu giao: tỷ lệ số hóa đạt 90% (45/100 hồ sơ).", "Kết quả: tỷ lệ số hóa đạt 90% (45/100 hồ sơ)."),
     ("Mục tiêu năm 2026 đạt 95% (45/100 hồ sơ).", "Kết quả năm 2026 đạt 95% (45/100 hồ sơ)."),
+    ("Năm 2024 tỉnh có 12/63 chỉ số thành phần đạt trên 90%.", "Tỷ lệ hồ sơ trực tuyến: 85/100 hồ sơ, đạt trên 90%."),
     ("Trường hợp đạt 100% (15/20 hồ sơ trở lên đúng hạn) thì được điểm tối đa.",
      "Tỷ lệ hồ sơ đúng hạn đạt 100% (15/20 hồ sơ)."),
 ]  # fmt: skip

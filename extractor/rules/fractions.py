@@ -11,6 +11,8 @@ What is not a fraction, or not the fraction of the percentage beside it:
                            is a score: a bare "a/b" beside it is its rank); kept with ``rank`` set, never paired
   - a threshold, a target, a rule (``extractor.rules.rates``)   e.g. "tối thiểu (10%)", "phấn đấu đạt 90%",
                            "Trường hợp đạt 100% (15/20 …) thì …": such a percentage is paired with no fraction
+  - a condition on the items counted   e.g. "12/63 chỉ số thành phần đạt trên 90%" (no comma or parenthesis sets
+                           the bound apart: it says which items were counted)
   - a sub-count in a rate's parentheses   e.g. "30% (4/15 thủ tục toàn trình chưa phát sinh hồ sơ)": the
                            fraction does not equal the rate and counts a part ("trong đó", "chưa", "còn", …,
                            or one of several fractions); a fraction equal to the rate is its own ("30% (6/20)")
@@ -74,6 +76,7 @@ _PART_AFTER_RE = regex.compile(
     r"(?<!\p{L})(?:chưa|không|còn|trong đó|quá hạn|trễ hạn|bị|riêng)(?!\p{L})", regex.IGNORECASE
 )
 _CLAUSE_REACH = 160
+_STATED_APART_RE = regex.compile(r"[,(:;\-]")  # a rate stated after its fraction is set apart from its noun
 _PAREN_REACH = 200
 
 
@@ -153,8 +156,14 @@ def _stated_percent(
         if n.start >= limit:
             break
         if n.unit == "%" and _LINK_RE.search(text, max(0, n.start - 30), n.start):
-            return n if _achieved(text, n) else None
+            return n if _achieved(text, n) and not _condition(text, frac, n) else None
     return None
+
+
+def _condition(text: str, frac: FractionMatch, n: NumberMatch) -> bool:
+    """ "12/63 chỉ số thành phần đạt trên 90%": a bound right after the counted noun, with no comma or parenthesis
+    between, says which items were counted, not the fraction's rate ("85/100 hồ sơ, đạt trên 80%" is its rate)."""
+    return n.bound in ("ge", "gt", "le", "lt") and not _STATED_APART_RE.search(text, frac.end, n.start)
 
 
 def _clause_before(text: str, pos: int) -> str:
@@ -172,7 +181,7 @@ def _achieved(text: str, n: NumberMatch) -> bool:
 def _rank_of_index(text: str, frac: FractionMatch, percent: NumberMatch) -> bool:
     """ "Chỉ số PAR INDEX năm 2024 đạt 88,50% (12/63)": an index value is a score, the bare fraction its rank."""
     ratio = frac.ratio_percent
-    bare = frac.form == "slash" and frac.denominator.unit is None
+    bare = frac.form == "slash" and not regex.match(r"\s*\p{L}", text[frac.end : frac.end + 8])  # no noun after
     if not bare or ratio is None or agrees(ratio, percent):
         return False
     return bool(_INDEX_RE.search(_clause_before(text, min(percent.start, frac.start))))
