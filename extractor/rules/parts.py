@@ -196,6 +196,13 @@ def _parts(t: NarrativeText, region: _Region) -> tuple[NumberMatch | None, list[
     return total, parts
 
 
+def categories(text: str) -> frozenset[str]:
+    """The categories a text names, as "family:term": "Tỷ lệ hồ sơ giải quyết đúng hạn" -> {"thời hạn:dung han"}.
+    Two rates naming different categories of one family ("đúng hạn", "trước hạn") measure two things."""
+    names = list(FAMILIES)
+    return frozenset(f"{names[int((m.lastgroup or 'f0')[1:])]}:{_fold(m.group())}" for m in _FAMILY_RE.finditer(text))
+
+
 def _term(text: str, last: bool) -> tuple[str, str] | None:
     found = [(m.lastgroup or "", _fold(m.group())) for m in _FAMILY_RE.finditer(text)]
     return (found[-1] if last else found[0]) if found else None
