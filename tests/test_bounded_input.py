@@ -324,3 +324,27 @@ result = [len(data), seconds, cells, [n.code for n in doc.notices], audit_docume
     assert parse_s < LIMIT_S, f"parsing took {parse_s:.1f} s of CPU"
     assert cells == 10_000 and notices == ["xlsx_cells_skipped"] and status == "partial"
     assert run["peak_mb"] < LIMIT_MB  # type: ignore[operator]
+
+
+@pytest.mark.slow
+def test_a_sparse_grid_keeps_its_content_cells_only() -> None:
+    run = _bounded(
+        """
+import io
+from openpyxl import Workbook
+wb = Workbook()
+ws = wb.active
+for r in range(1, 9_991):
+    ws.cell(row=r, column=1, value=r)
+ws.cell(row=1, column=99, value=5)  # one cell 98 columns away: a grid of 990,000 slots
+out = io.BytesIO(); wb.save(out)
+from extractor import parse
+before = cpu()
+doc = parse(out.getvalue(), filename="sparse.xlsx")
+result = [cpu() - before, sum(len(r.cells) for t in doc.tables for r in t.rows), [n.code for n in doc.notices]]
+"""
+    )
+    parse_s, cells, notices = run["result"]  # type: ignore[misc]
+    assert parse_s < LIMIT_S, f"parsing took {parse_s:.1f} s of CPU"
+    assert cells == 9_991 and notices == ["xlsx_sparse_table"]
+    assert run["peak_mb"] < LIMIT_MB  # type: ignore[operator]

@@ -46,8 +46,11 @@ from extractor.options import ParseOptions
 from extractor.parsers.formula import Evaluator, FormulaError, Key, cell_name
 from extractor.parsers.xlsx_stream import PartSize, measure, stream_cells
 
-# A table whose grid would exceed this many slots gets its content cells only (no empty fillers).
-MAX_GRID_SLOTS = 1_000_000
+# A table whose grid would exceed this many slots, or this many per content cell, gets its content cells
+# only (no empty fillers): a column of 10,000 numbers and one cell 98 columns away would otherwise cost a
+# million empty cells.
+MAX_GRID_SLOTS = 50_000
+MAX_SLOTS_PER_CELL = 8
 # Formula notices listed one by one before a single summary notice.
 MAX_FORMULA_NOTICES = 100
 # Significant digits of a stored float that are real (Excel's precision); the rest is binary noise.
@@ -434,7 +437,8 @@ def _add_table(
     top, bottom = bands[0][0], bands[-1][1]
     left = min(c for _, c in keys)
     right = max(c + sheet.span((r, c))[1] - 1 for r, c in keys)
-    if (bottom - top + 1) * (right - left + 1) > MAX_GRID_SLOTS:
+    slots = (bottom - top + 1) * (right - left + 1)
+    if slots > min(MAX_GRID_SLOTS, max(MAX_SLOTS_PER_CELL * len(keys), 2_000)):
         notes.add(
             "xlsx_sparse_table",
             f"Bảng ở dòng {top}–{bottom} quá thưa; chỉ giữ các ô có nội dung.",
