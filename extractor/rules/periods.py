@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import calendar
 import itertools
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -176,21 +177,45 @@ def _word_match(kind: str, m: regex.Match[str], default_year: int | None) -> Per
 # --- finding ---------------------------------------------------------------------------------------
 
 
+class _Spans:
+    """The union of the spans taken so far, as sorted disjoint intervals: one lookup costs a bisection."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[int, int]] = []
+
+    def meets(self, start: int, end: int) -> bool:
+        """Whether [start, end) overlaps a span taken."""
+        k = bisect_right(self.spans, (start, end)) - 1
+        return (k >= 0 and self.spans[k][1] > start) or (k + 1 < len(self.spans) and self.spans[k + 1][0] < end)
+
+    def add(self, start: int, end: int) -> None:
+        lo = bisect_left(self.spans, (start, start))
+        if lo > 0 and self.spans[lo - 1][1] > start:
+            lo -= 1
+        hi = lo
+        while hi < len(self.spans) and self.spans[hi][0] < end:
+            hi += 1
+        if hi > lo:
+            start, end = min(start, self.spans[lo][0]), max(end, self.spans[hi - 1][1])
+        self.spans[lo:hi] = [(start, end)]
+
+
 def find_periods(text: str, default_year: int | None = None) -> list[PeriodMatch]:
     """Every period named in ``text``, in text order (see the catalogue for the families and priority)."""
     dates = find_dates(text)
-    taken: list[tuple[int, int]] = []
+    taken = _Spans()
     out: list[PeriodMatch] = []
 
     def keep(p: PeriodMatch) -> None:
-        if not any(s < p.span[1] and p.span[0] < e for s, e in taken):
-            taken.append(p.span)
+        if not taken.meets(*p.span):
+            taken.add(*p.span)
             out.append(p)
 
     for family in (_ranges, _to_dates):
         for p in family(text, dates):
             keep(p)
-    taken += [(d.start, d.end) for d in dates]
+    for d in dates:
+        taken.add(d.start, d.end)
     for kind, rx in _PATTERNS:
         for m in rx.finditer(text):
             if (w := _word_match(kind, m, default_year)) is not None:
