@@ -36,7 +36,8 @@ _NAMED_RE = regex.compile(
     r"\s+(?P<name>\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*)*)"
 )
 # a heading line: an outline label and a short title ("1. Sở Tư pháp", "II. KẾT QUẢ THEO LĨNH VỰC", "a) Xã Đại Sơn")
-HEADING_RE = regex.compile(r"(?m)^[ \t#*]*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)][ \t]+(?P<title>[^\n]{2,100})$")
+# possessive: a line "1.1.1.1…" is given up once, not once per dot (what follows the label never needs a digit back)
+HEADING_RE = regex.compile(r"(?m)^[ \t#*]*+(?:[IVX]++|\d++(?:\.\d++)*+|[a-zđ])[.)][ \t]+(?P<title>[^\n]{2,100})$")
 HEADING_REACH = 6000  # characters back to the figure's section heading
 
 
