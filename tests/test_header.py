@@ -123,6 +123,13 @@ def test_kinds_of_appendices_and_other_documents(first_lines: str, kind: str) ->
     assert _header(first_lines + "\n").info.kind == kind
 
 
+def test_a_symbol_whose_letters_the_text_layer_spaced_is_joined() -> None:
+    info = _header("Số: 329 /B C-UBND\nLâm Đồng, ngày 19 tháng 12 năm 2025\nBÁO CÁO\nCông tác\n").info
+    assert (info.number, info.symbol, info.kind) == ("329/BC-UBND", "BC-UBND", "bao_cao")
+    info = _header("Số: /BNV-CCHC Hà Nội, ngày tháng năm 2025\nV/v cập nhật\n").info
+    assert (info.symbol, info.kind) == ("BNV-CCHC", "cong_van")
+
+
 def test_a_compound_number_is_kept_whole() -> None:
     info = _header("Số: 06-4/26/PT-PNC\nPHIẾU TRÌNH\n").info
     assert (info.number, info.symbol, info.number_source) == ("06-4/26/PT-PNC", "26/PT-PNC", "text")

@@ -35,8 +35,12 @@ from extractor.rules.locate import Locator
 HEAD_LINES = 40  # the header lives in the first lines of a letter
 
 # e.g. "Số: 1498/UBND-VHXH", "Số: 15/2025/QĐ-UBND", "Số: 06-4/26/PT-PNC", "Số 12-KH/ĐU" (the Party's form),
-# "Số: /TB-UBND" (a draft); not a wrapped line of running text, "số 04-TB/BCĐ ngày …" (lower case)
-_NUMBER = regex.compile(r"^(?:Số|SỐ)\s*:?\s*(?P<num>(?:\d+(?:-\d+)?)?)\s*(?P<sym>(?:/|-(?=\p{Lu}))[^\s,;]*)?")
+# "Số: /TB-UBND" (a draft), "Số: 329 /B C-UBND" (a text layer that spaced the letters: BC-UBND); not a
+# wrapped line of running text, "số 04-TB/BCĐ ngày …" (lower case)
+_NUMBER = regex.compile(
+    r"^(?:Số|SỐ)\s*:?\s*(?P<num>(?:\d+(?:-\d+)?)?)\s*"
+    r"(?P<sym>(?:/|-(?=\p{Lu}))[^\s,;]*(?:[ ](?=\p{Lu}{1,3}-)[^\s,;]+)*)?"
+)
 # Kind codes of a symbol (Nghị định 30/2020/NĐ-CP, Phụ lục III, and the phiếu trình's PT); a code of a kind
 # the contract does not name is "other"; a symbol with no kind code ("UBND-VHXH") is a công văn's.
 _OTHER_CODES = "NQ CT QC QYĐ TC HD CTR PA ĐA DA BB HĐ CĐ GN TTH GUQ GM GGT GNP PG PC PB PT KL"
@@ -150,7 +154,7 @@ def _number_and_kind(head: list[Line], result: HeaderResult, loc: Locator) -> bo
         m = _NUMBER.match(line.text)
         if m and (m.group("num") or m.group("sym")):
             own = True
-            num, sym = m.group("num"), (m.group("sym") or "")
+            num, sym = m.group("num"), (m.group("sym") or "").replace(" ", "")
             info.symbol = sym.lstrip("/-") or None
             info.number = f"{num}{sym}" if num else None
             info.number_source = "text" if num else None
