@@ -2,7 +2,8 @@
 
 A rubric lives in ``extractor/data/rubrics/<id>.toml`` (or any path given to ``load_rubric``): its
 criteria with STT, title, the short forms communes write, maximum points, scoring method, expected
-evidence and its time window, and the responsible unit; the total and the pass threshold. A new scheme is
+evidence and its time window, and the responsible unit; the total and the pass threshold; the reports it is
+for (``[scope]``: issuer level, report kinds, subject words). A new scheme is
 a new file; no code changes. Every problem is reported with the key that holds it, e.g.
 ``criteria[3].max_points: không phải số / not a number``.
 """
