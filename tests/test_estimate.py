@@ -146,7 +146,7 @@ def test_commune_digital_transformation_reports_are_estimated(seed, prefix: str)
     assert "NO_SCORECARD" in _codes(report)
 
 
-@pytest.mark.parametrize("prefix", ["52_", "13_", "14_"])
+@pytest.mark.parametrize("prefix", ["52_", "13_", pytest.param("14_", marks=pytest.mark.slow)])  # 14: 35 pages
 def test_provincial_reports_on_other_subjects_get_no_estimate(realdoc, prefix: str) -> None:
     report = audit_file(realdoc(prefix))
     assert report.scorecard is None
