@@ -16,6 +16,7 @@ from extractor.audit import audit_document
 from extractor.checks.signatures import SIGNED_LATE_DAYS, check_signatures
 from extractor.contract import DocumentInfo, Report, Signature
 from extractor.parsers.pdf_signatures import CHAIN_NOTE
+from extractor.parsers.pdf_stamps import Stamp, with_stamps
 from extractor.reading import parse
 from extractor.rules.signing import VIETNAM, date_from_signing, fold, is_person, same_person
 from tests.conftest import REALDOCS
@@ -400,3 +401,40 @@ def test_signing_time_gives_the_date_only_when_none_is_printed() -> None:
     assert date_from_signing(only_stamp, [stamp]) is None and only_stamp.date is None
     # and a date taken from the signing time is not checked against that same time
     assert check_signatures([person], blank) == []
+
+
+def _chars(text: str, x0: float, top: float, size: float = 13.0, **extra: object) -> list[dict[str, object]]:
+    """Characters of ``text`` drawn left to right from ``x0`` on a line at ``top``, 6.5 pt apart."""
+    return [
+        {
+            "text": ch,
+            "x0": x0 + 6.5 * i,
+            "x1": x0 + 6.5 * (i + 1),
+            "top": top,
+            "bottom": top + size,
+            "doctop": top,
+            "size": size,
+            "upright": True,
+            **extra,
+        }
+        for i, ch in enumerate(text)
+    ]
+
+
+def _stamp(lines: list[tuple[str, float, float]]) -> Stamp:
+    chars = [c for text, x0, top in lines for c in _chars(text, x0, top, stamp=True)]
+    return Stamp("Sig", 1, (0.0, 0.0, 600.0, 800.0), chars)
+
+
+def test_only_a_one_line_stamp_on_a_blank_is_merged() -> None:
+    page = _chars("Số:", 100, 100) + _chars("/BC-UBND", 150, 100) + _chars("Nơi nhận:", 80, 400)
+    blank = _stamp([("329", 122, 100)])
+    merged = with_stamps(page, [blank])
+    assert "".join(c["text"] for c in sorted(merged, key=lambda c: (c["top"], c["x0"]))).startswith("Số:329/BC")
+    assert blank.merged and blank.text == "329"
+    box = _stamp([("Ký bởi: Nguyễn Văn An", 150, 400), ("Thời gian: 10/6/2026", 150, 415)])
+    assert with_stamps(page, [box]) == page and not box.merged  # a signature box stays out of the text
+    over = _stamp([("12", 150, 100)])  # drawn on top of "/BC-UBND": no blank there
+    assert with_stamps(page, [over]) == page and not over.merged
+    far = _stamp([("12", 400, 100)])  # on the line's height but far from any word
+    assert with_stamps(page, [far]) == page

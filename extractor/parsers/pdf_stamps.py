@@ -4,8 +4,8 @@ E-signing systems leave the number and the day of an issued document blank in th
 ("Số:   /TTr-SNV", "ngày   tháng 01 năm 2026") and draw them as the appearance of a signature widget whose
 rectangle sits on the blank. pdfplumber reads the page's content only, so the appearance stream (/AP /N, a
 form XObject) of each signature widget is interpreted here with pdfminer into characters placed on the
-page. A stamp line that sits on a blank of a text line (a neighbour word close on its left or right, no
-character under it) is merged into that line; any other stamp text (a "Ký bởi: … Thời gian ký: …" box)
+page. A stamp of one short line that sits on a blank of a text line (a word of the page close on its left
+or right, little drawn under it) is merged into that line; any other stamp text (a "Ký bởi: … Thời gian ký: …" box)
 stays out of the body and is kept only as the signature's stamp text. An appearance that is only an image
 gives no characters (left to OCR).
 
@@ -223,7 +223,10 @@ def with_stamps(chars: list[Obj], stamps: list[Stamp]) -> list[Obj]:
     page = [c for c in chars if c["text"].strip()]
     added: list[Obj] = []
     for stamp in stamps:
-        for line in _lines([c for c in stamp.chars if c["text"].strip()]):
+        lines = _lines([c for c in stamp.chars if c["text"].strip()])
+        if len(lines) != 1:  # a stamp filling a blank is one short line; several lines make a signature box
+            continue
+        for line in lines:
             row = _blank_row(line, page)
             if row is not None:
                 offset = (page[0]["doctop"] - page[0]["top"]) if page else 0.0
