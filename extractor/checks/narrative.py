@@ -86,7 +86,7 @@ def _apart(a: RateMention, b: RateMention) -> bool:
     "… cấp xã … 99,81%", rows of one table) are sibling items."""
     same_table = a.where[2] is not None and a.where[2] == b.where[2]
     apart = a.where == b.where and not same_table and b.unit - a.unit > 1 and b.start - a.value.end > NEAR
-    return apart and a.over == b.over  # not the highest against one unit's, nor two units
+    return apart and a.over == b.over and not _other_category(a, b)  # not the highest against one unit's
 
 
 class _Likeness:
@@ -157,6 +157,13 @@ def conflict_findings(rates: list[RateMention]) -> list[Finding]:
         said.add(b)
         group[b.subject] = said  # last in the order: the latest mentioned
     return out
+
+
+def _other_category(a: RateMention, b: RateMention) -> bool:
+    """Each names a category of one family, and not the same ("đúng hạn" and "trước hạn")."""
+    families = {c.split(":")[0] for c in a.categories} & {c.split(":")[0] for c in b.categories}
+    return any({c for c in a.categories if c.startswith(f"{f}:")} != {c for c in b.categories if c.startswith(f"{f}:")}
+               for f in families)  # fmt: skip
 
 
 def _same_value(a: RateMention, b: RateMention) -> bool:

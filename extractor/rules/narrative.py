@@ -16,8 +16,9 @@ A rate mention is what was achieved (``extractor.rules.rates``: not a bound, a t
 relative rate), outside the plans (after "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ …"), with a subject of two words or more: the
 words before it back to the clause or the previous rate, else the words after it ("100% cán bộ …"), else the
 figure-free unit before (a table row read as lines). Its scope (``extractor.rules.scope``) says over what it is
-measured ("cao nhất", "cấp xã", "xã Đại Sơn") and the categories its subject names ("đúng hạn", "trực tuyến",
-"toàn trình": ``extractor.rules.parts.categories``); its time is the years and periods its clause names.
+measured ("cao nhất", "cấp xã", "xã Đại Sơn"); the categories its subject names ("đúng hạn", "trực tuyến", "toàn
+trình": ``extractor.rules.parts.categories``) tell it from a sibling rate; its time is the years and periods its
+clause names.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class RateMention:
     where: tuple[int, frozenset[str], int | None]  # footnote (-1: the body), time, table
     unit: int  # index of its paragraph or table row
     over: frozenset[str]  # its scope: "max", "cap xa", "xa dai son" (extractor.rules.scope)
+    categories: frozenset[str]  # the categories its subject names: "thời hạn:dung han" (extractor.rules.parts)
     location: Location  # its subject and value
 
 
@@ -254,7 +256,7 @@ def rate_mentions(t: NarrativeText, metrics: list[Metric]) -> list[RateMention]:
         period = frozenset(fold(p) for p in _PERIOD.findall(t.text, start, min(hi, n.end + 60)))
         brk = _CLAUSE_BREAK.search(t.text, n.end, min(hi, n.end + SCOPE_REACH))
         after = t.text[n.end : brk.start() if brk else min(hi, n.end + SCOPE_REACH)]
-        over = figure_scope(subject, after, t.headings.before(start)) | categories(subject)
+        over = figure_scope(subject, after, t.headings.before(start))
         where = (t.scope(n.start), period, m.location.table)
-        out[n.start] = RateMention(n, subject, start, where, k, over, t.where(start, n.end))
+        out[n.start] = RateMention(n, subject, start, where, k, over, categories(subject), t.where(start, n.end))
     return sorted(out.values(), key=lambda r: r.value.start)
