@@ -10,6 +10,7 @@ For a PDF the Location also carries the page's size and one box per drawn line o
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Iterator
 
@@ -107,7 +108,16 @@ def _line_box(line: TextLine, text: str, start: int, end: int) -> Box | None:
         right = xs[k + 1] if right is None else max(right, xs[k + 1])
     if left is None or right is None:
         return None
-    return Box(x0=round(left, 2), top=round(line.top, 2), x1=round(right, 2), bottom=round(line.bottom, 2))
+    return Box(x0=_down(left), top=_down(line.top), x1=_up(right), bottom=_up(line.bottom))
+
+
+def _down(value: float) -> float:
+    """To 0,01 pt, rounded outwards so that the box still covers its characters."""
+    return math.floor(value * 100) / 100
+
+
+def _up(value: float) -> float:
+    return math.ceil(value * 100) / 100
 
 
 def place_all(model: BaseModel, doc: Document) -> None:
