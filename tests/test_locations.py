@@ -128,3 +128,13 @@ def test_locations_of_other_formats_have_no_boxes() -> None:
     doc = parse(SAMPLES / "000_cong-van-phu-luc.docx")
     loc = Locator(doc).at(0, 20)
     assert loc.boxes == [] and loc.page_width is None
+
+
+def test_a_location_without_a_span_gets_the_page_size_and_keeps_its_box() -> None:
+    from extractor.contract import Box
+    from extractor.rules.locate import place_on_page
+
+    doc = parse(SAMPLES / "001_cong-van.pdf")
+    stamp = Box(x0=300, top=700, x1=500, bottom=760)
+    loc = place_on_page(Location(page=1, quote="Ký bởi: UBND xã", boxes=[stamp]), doc)
+    assert loc.boxes == [stamp] and (loc.page_width, loc.page_height) == (doc.pages[0].width, doc.pages[0].height)

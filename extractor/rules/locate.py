@@ -78,8 +78,10 @@ def place_on_page(loc: Location, doc: Document) -> Location:
     left out); a quote running onto another page keeps the boxes of its first page only, the one ``page``
     names.
     """
-    if loc.start is None or loc.end is None or loc.boxes or not doc.text_lines:
+    if doc.source.format != "pdf":
         return loc
+    if loc.start is None or loc.end is None or loc.boxes:
+        return _sized(loc, doc, loc.page)  # e.g. a signature's stamp: its box is already known
     by_page: dict[int, list[Box]] = {}
     for line in doc.lines_between(loc.start, loc.end):
         box = _line_box(line, doc.text, loc.start, loc.end)
@@ -90,8 +92,12 @@ def place_on_page(loc: Location, doc: Document) -> Location:
         return loc
     loc.page = page
     loc.boxes = by_page.get(page, [])
+    return _sized(loc, doc, page)
+
+
+def _sized(loc: Location, doc: Document, page: int | None) -> Location:
     size = next((p for p in doc.pages if p.number == page), None)
-    if size is not None:
+    if size is not None and loc.page_width is None:
         loc.page_width, loc.page_height = size.width, size.height
     return loc
 
@@ -122,7 +128,7 @@ def _up(value: float) -> float:
 
 def place_all(model: BaseModel, doc: Document) -> None:
     """Fill page size and boxes on every Location inside ``model`` (e.g. a whole Report) that has a span."""
-    if not doc.text_lines:
+    if doc.source.format != "pdf":
         return
     for loc in _locations(model):
         place_on_page(loc, doc)
