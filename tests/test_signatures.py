@@ -15,6 +15,7 @@ import regex
 from extractor.audit import audit_document
 from extractor.checks.signatures import SIGNED_LATE_DAYS, check_signatures
 from extractor.contract import DocumentInfo, Report, Signature
+from extractor.errors import NeedsOCRError
 from extractor.parsers.pdf_signatures import CHAIN_NOTE
 from extractor.parsers.pdf_stamps import Stamp, with_stamps
 from extractor.reading import parse
@@ -438,3 +439,14 @@ def test_only_a_one_line_stamp_on_a_blank_is_merged() -> None:
     assert with_stamps(page, [over]) == page and not over.merged
     far = _stamp([("12", 400, 100)])  # on the line's height but far from any word
     assert with_stamps(page, [far]) == page
+
+
+@pytest.mark.realdocs
+def test_a_scan_keeps_its_signature_for_ocr(realdoc) -> None:
+    with pytest.raises(NeedsOCRError) as info:
+        parse(realdoc("50_"))
+    assert info.value.document is not None
+    (sig,) = info.value.document.source.signatures
+    assert (sig.signer, sig.organisation, sig.intact) == ("CÔNG AN TỈNH LÂM ĐỒNG", "BỘ CÔNG AN", True)
+    assert sig.signed_at == dt.datetime(2025, 9, 19, 15, 11, 21, tzinfo=VIETNAM)  # as its stamp prints it
+    assert sig.stamp_text and "2025-09-19T15:11:21+07:00" in sig.stamp_text

@@ -281,7 +281,8 @@ def _check_scan(data: bytes, pages: list[_PageData], options: ParseOptions, buil
     if scanned and (not readable or len(scanned) >= math.ceil(_SCAN_SHARE * len(pages))):
         for number, text in _annotation_texts(data, scanned).items():
             builder.add_paragraph(text, page=number, style="annotation", role="furniture")
-        raise NeedsOCRError(len(pages), len(scanned), document=builder.build(), garbled=len(garbled))
+        scan = with_signatures(builder.build(), data, [s for page in pages for s in page.stamps])
+        raise NeedsOCRError(len(pages), len(scanned), document=scan, garbled=len(garbled))
     if not readable:
         raise NoTextError(len(pages))  # e.g. blank pages: nothing to read, and no image to OCR either
     for page in garbled:
