@@ -117,14 +117,20 @@ class _Said:
 
     mentions: list[RateMention] = field(default_factory=list)
     values: list[tuple[Decimal, int]] = field(default_factory=list)
+    units: list[int] = field(default_factory=list)  # the mentions' units and ends, in reading order: sorted
+    ends: list[int] = field(default_factory=list)
 
     def add(self, r: RateMention) -> None:
         insort(self.values, (r.value.value, len(self.mentions)))
         self.mentions.append(r)
+        self.units.append(r.unit)
+        self.ends.append(r.value.end)
 
     def apart(self, b: RateMention) -> int:
-        """How many of the mentions (a prefix: they are in reading order) are apart from ``b``."""
-        k = len(self.mentions)
+        """How many of the mentions (a prefix: they are in reading order) are apart from ``b``. The mentions in
+        the same or the next unit, or within NEAR characters, are skipped by bisection: one long paragraph of
+        rates costs linear time."""
+        k = min(bisect_right(self.units, b.unit - 2), bisect_right(self.ends, b.start - NEAR - 1))
         while k and not _apart(self.mentions[k - 1], b):
             k -= 1
         return k
