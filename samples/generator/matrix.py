@@ -24,9 +24,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from .layout import Report, classify, lines, widths
+from .layout import Report, classify
 from .matrix_cards import Card
-from .matrix_table import Spec, build_spec
+from .matrix_table import build_spec
 
 # Every option and its values; the first value of each is the default of producers it does not concern.
 OPTIONS: dict[str, tuple[str, ...]] = {
@@ -141,16 +141,12 @@ def missing_tools(producer: str) -> str | None:
     """Why the producer cannot run on this machine, or None."""
     if producer == "lo" and shutil.which("soffice") is None:
         return "LibreOffice (soffice) is not installed"
-    if producer in ("lo", "fpdf"):
+    if producer in ("lo", "fpdf", "docx"):  # DOCX column widths are measured in the fonts too
         absent = [str(font_file(Variant("", "", font=f), s)) for f in FONTS for s in ("", "B", "I")]
         absent = [p for p in absent if not Path(p).exists()]
         if absent:
             return f"fonts missing (Debian fonts-dejavu-core, fonts-liberation): {absent[0]}"
     return None
-
-
-def spec_of(variant: Variant, rep: Report) -> Spec:
-    return build_spec(rep, variant)
 
 
 def text_rendering(rep: Report, card: Card, cover: bool) -> str:
@@ -203,17 +199,3 @@ def describe(variant: Variant) -> str:
     default = replace(variant, **{n: OPTIONS[n][0] for n in OPTIONS})
     diff = [f"{n}={getattr(variant, n)}" for n in OPTIONS if getattr(variant, n) != getattr(default, n)]
     return ", ".join(diff) or "defaults"
-
-
-__all__ = [
-    "OPTIONS",
-    "Variant",
-    "all_variants",
-    "convert",
-    "describe",
-    "lines",
-    "render",
-    "report_of",
-    "variants",
-    "widths",
-]
