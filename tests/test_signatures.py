@@ -73,7 +73,7 @@ def test_every_signature_is_read(realdoc, prefix: str) -> None:
     for s in sigs:
         assert s.organisation and s.field and s.page is not None and s.box is not None
         assert s.signed_at is not None and s.signed_at.utcoffset() is not None
-        assert s.chain_checked is False and s.note == CHAIN_NOTE
+        assert s.chain_checked is False and s.note is not None and s.note.endswith(CHAIN_NOTE)
     signer_days = {s.signed_at.astimezone(VIETNAM).date() for s in sigs if s.signer in persons and s.signed_at}
     if prefix == "54_":  # signed two days after the printed date, then re-saved by the receiving office
         assert signer_days == {dt.date(2025, 5, 18)}
@@ -124,12 +124,14 @@ def test_a_file_rewritten_after_signing_is_broken(realdoc) -> None:
 
 
 @pytest.mark.realdocs
-def test_a_signature_value_that_does_not_verify_is_broken(realdoc) -> None:
+def test_a_signature_value_that_does_not_verify_over_intact_bytes_is_noted_not_broken(realdoc) -> None:
+    """The signed bytes are unchanged: the document was not altered, so no SIGNATURE_BROKEN error; the
+    signature record says its value could not be verified."""
     report = _audit(str(realdoc("58_")))
     (person,) = [s for s in report.source.signatures if s.signer == "Cao Huy"]
     assert person.intact is True and person.valid is False
-    (broken,) = [f for f in report.findings if f.code == "SIGNATURE_BROKEN"]
-    assert "Cao Huy" in broken.message and "không hợp lệ" in broken.message
+    assert person.note and "không xác minh được" in person.note
+    assert "SIGNATURE_BROKEN" not in {f.code for f in report.findings}
 
 
 @pytest.mark.realdocs

@@ -115,6 +115,11 @@ def _integrity(reader: Any, emb: Any, sig: DigitalSignature) -> None:
     digest = emb.compute_digest()
     intact, valid = validate_sig_integrity(emb.signer_info, emb.signer_cert, "data", digest)
     sig.intact, sig.valid = bool(intact), bool(valid)
+    if sig.intact and not sig.valid:
+        sig.note = (
+            "nội dung đã ký còn nguyên, nhưng giá trị chữ ký không xác minh được bằng khóa công khai "
+            f"của chứng thư đi kèm; {CHAIN_NOTE}"
+        )
     coverage = emb.evaluate_signature_coverage()
     sig.covers_whole_file = coverage == SignatureCoverageLevel.ENTIRE_FILE
     if coverage == SignatureCoverageLevel.ENTIRE_FILE:
