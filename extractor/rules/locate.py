@@ -11,13 +11,16 @@ For a PDF the Location also carries the page's size and one box per drawn line o
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
+import regex
 from pydantic import BaseModel
 
 from extractor.contract import Box, Location
-from extractor.model import Cell, Document, Paragraph, Table, TextLine
+from extractor.model import Cell, Document, Paragraph, Row, Table, TextLine
+
+_NEWLINE = regex.compile("\n")
 
 
 class Locator:
@@ -26,6 +29,8 @@ class Locator:
         self._blocks = sorted(doc.blocks, key=lambda b: b.start)
         self._starts = [b.start for b in self._blocks]
         self._table_no = {id(t): i for i, t in enumerate(doc.tables)}
+        self._newlines: list[int] | None = None  # positions of "\n" in doc.text, found on first use
+        self._row_starts: dict[int, list[int]] = {}  # per table (id): its rows' starts, found on first use
 
     def from_norm(self, start: int, end: int) -> Location:
         s, e = self.doc.norm.span_to_original(start, end)
@@ -45,7 +50,7 @@ class Locator:
             return loc
         if isinstance(block, Paragraph):
             loc.page = block.page
-            loc.line = _line(block.line, self.doc.text, block.start, start)
+            loc.line = self._line(block.line, block.start, start)
             return loc
         return self._in_table(block, start, loc)
 
@@ -53,16 +58,34 @@ class Locator:
         loc.table = self._table_no.get(id(table))
         loc.page = table.page
         loc.line = table.line
-        for row in table.rows:
-            if row.start <= start <= row.end:
-                loc.row = row.index
-                loc.page = row.page if row.page is not None else loc.page
-                cell = _cell_at(row.cells, start)
-                if cell is not None:
-                    loc.page = cell.page if cell.page is not None else loc.page
-                    loc.line = _line(cell.line, self.doc.text, cell.start, start)
-                break
+        row = self._row_at(table, start)
+        if row is not None:
+            loc.row = row.index
+            loc.page = row.page if row.page is not None else loc.page
+            cell = _cell_at(row.cells, start)
+            if cell is not None:
+                loc.page = cell.page if cell.page is not None else loc.page
+                loc.line = self._line(cell.line, cell.start, start)
         return loc
+
+    def _row_at(self, table: Table, offset: int) -> Row | None:
+        """The first row holding ``offset``, found by bisection (a table of 10,000 rows is not walked)."""
+        starts = self._row_starts.get(id(table))
+        if starts is None:
+            starts = self._row_starts[id(table)] = [r.start for r in table.rows]
+        k = bisect_right(starts, offset) - 1
+        for i in (k - 1, k):
+            if 0 <= i < len(table.rows) and table.rows[i].start <= offset <= table.rows[i].end:
+                return table.rows[i]
+        return None
+
+    def _line(self, first: int | None, block_start: int, offset: int) -> int | None:
+        """The line of ``offset``: the block's first line plus the line breaks before it, by bisection."""
+        if first is None:
+            return None
+        if self._newlines is None:
+            self._newlines = [m.start() for m in _NEWLINE.finditer(self.doc.text)]
+        return first + bisect_left(self._newlines, offset) - bisect_left(self._newlines, block_start)
 
     def row(self, table: Table, row_index: int) -> Location:
         row = table.rows[row_index]
@@ -153,9 +176,3 @@ def _cell_at(cells: list[Cell], offset: int) -> Cell | None:
         if cell.start <= offset <= cell.end:
             return cell
     return None
-
-
-def _line(first: int | None, text: str, block_start: int, offset: int) -> int | None:
-    if first is None:
-        return None
-    return first + text.count("\n", block_start, offset)
