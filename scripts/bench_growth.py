@@ -29,6 +29,9 @@ TEXT_KINDS = {
     "digits": "1 ",
     "rates": "Tỷ lệ hồ sơ trực tuyến đạt 50%, ",
     "lines": "1.1. Tỷ lệ 12/34 đạt 35,29%\n",
+    "citations": "Kế hoạch số 12/KH-UBND ngày 01/02/2025 của UBND xã; ",
+    "dates": "ngày 1 tháng 2 năm 2025, ",
+    "periods": "quý I năm 2025 ",
 }
 KINDS = [*TEXT_KINDS, "sheet"]
 
