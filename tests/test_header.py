@@ -151,3 +151,19 @@ def test_fact_sources_are_text_when_read_from_the_page() -> None:
 )
 def test_kinds_of_real_documents(realdoc, prefix: str, kind: str) -> None:
     assert extract_header(parse(realdoc(prefix))).info.kind == kind
+
+
+def test_a_date_and_a_commune_wrapped_by_a_narrow_header_column_are_read_whole() -> None:
+    wrapped = LETTER.replace("PHƯỜNG LÊ CHÂN", "PHƯỜNG LÊ\nCHÂN").replace(
+        "ngày 05 tháng 10 năm 2026", "ngày 05 tháng 10\nnăm 2026"
+    )
+    info = _header(wrapped).info
+    assert (info.commune, info.issuer) == ("Lê Chân", "UBND phường Lê Chân")
+    assert info.date == date(2026, 10, 5)
+
+
+def test_a_title_under_the_commune_line_is_not_part_of_its_name() -> None:
+    text = "ỦY BAN NHÂN DÂN\nXÃ TÂN TIẾN\nPHỤ LỤC\nKẾT QUẢ TỰ CHẤM ĐIỂM\n"
+    assert _header(text).info.commune == "Tân Tiến"
+    text = "ỦY BAN NHÂN DÂN\nXÃ TÂN TIẾN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    assert _header(text).info.commune == "Tân Tiến"

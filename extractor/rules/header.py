@@ -216,10 +216,23 @@ def _agency(head: list[Line], result: HeaderResult) -> None:
             m = _LOCALITY.match(head[i + 1].text)
             if m:
                 level = m.group(1).lower()
-                name = _title_case(m.group(2))
+                name = _title_case(m.group(2) + _name_wrapped(head[i + 2 : i + 3]))
                 result.info.commune = name if level in _COMMUNE_LEVELS else None
                 result.info.issuer = f"UBND {level} {name}"
             return
+
+
+# The rest of a locality's name wrapped by a narrow header column: one capitalised word alone on the next
+# line ("XÃ NGUYỄN LƯƠNG" / "BẰNG"); titles ("BÁO CÁO", "PHỤ LỤC") are two words, and the other column's
+# "CỘNG HÒA …", "ĐỘC LẬP …" or a "SỐ" line are not names.
+_NAME_REST = regex.compile(r"^\p{Lu}{2,}$")
+_NOT_NAME_REST = regex.compile(r"^(?:CỘNG|ĐỘC|SỐ|BAN|VĂN|PHÒNG|ĐẢNG|TM|KT|V/V)\b")
+
+
+def _name_wrapped(after: list[Line]) -> str:
+    if after and _NAME_REST.match(after[0].text) and not _NOT_NAME_REST.match(after[0].text):
+        return " " + after[0].text
+    return ""
 
 
 def _title_case(upper: str) -> str:
@@ -227,19 +240,26 @@ def _title_case(upper: str) -> str:
 
 
 def _place_and_date(head: list[Line], result: HeaderResult, loc: Locator) -> None:
-    for line in head:
+    for i, line in enumerate(head):
         # e.g. "Số: 5816/BNV-CCHC   Hà Nội, ngày 31 tháng 7 năm 2025" when the two columns share one line
         number = _NUMBER.match(line.text)
         text = line.text[number.end() :].lstrip() if number and number.group("sym") else line.text
         m = _PLACE_DATE.match(text)
-        d = _date_after(text, m.end()) if m else None
-        if m is None or d is None:
+        if m is None:
+            continue
+        end = line.end
+        d = _date_after(text, m.end())
+        if d is None and i + 1 < len(head):
+            # a narrow column wraps the date: "Lê Chân, ngày 05 tháng 10" / "năm 2026"
+            d = _date_after(f"{text} {head[i + 1].text}", m.end())
+            end = head[i + 1].end
+        if d is None:
             continue
         result.info.place = m.group("place").strip()
         result.info.date = d.value
         result.info.date_source = "text" if d.value else None
         result.date_blank = d.blank
-        result.locations["date"] = loc.from_norm(line.start, line.end)
+        result.locations["date"] = loc.from_norm(line.start, end)
         return
 
 
