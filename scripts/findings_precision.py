@@ -52,9 +52,8 @@ def _before(c: Counter) -> str:
     return _ratio(Counter(true=c["true"], false=c["false"] + c["fixed"]))
 
 
-def print_precision(found: list[Raised], severities: tuple[str, ...], title: str) -> None:
+def print_precision(found: list[Raised], files: set[str], severities: tuple[str, ...], title: str) -> None:
     per = precision(found, read_table(), severities)
-    files = {r.file for r in found}
     for j in read_table():
         if j.verdict == "fixed" and j.file in files and SEVERITY[j.code] in severities:
             per.setdefault(j.code, Counter())["fixed"] += 1
@@ -83,8 +82,9 @@ def main() -> int:
         for r in c.unreviewed:
             print(r.line(), "\t#", r.severity, r.message, sep="")
         return 0
-    print_precision(found, ("error", "warning"), "Warnings and errors")
-    print_precision(found, ("info",), "Notices (info)")
+    audited = _names(args.files)
+    print_precision(found, audited, ("error", "warning"), "Warnings and errors")
+    print_precision(found, audited, ("info",), "Notices (info)")
     for title, rows in (
         ("Not in the table (to review):", c.unreviewed),
         ("Fixed false alarms raised again:", c.false_back),
