@@ -206,8 +206,8 @@ def _summary(rows: Sequence[DiffRow]) -> str:
     estimated = sum(r.estimated and r.estimated_total is not None and not r.unreadable for r in rows)
     if estimated:
         text += (
-            f"\n{estimated} tệp không có bảng chấm điểm: cột «Ước tính» là điểm ước tính từ nội dung báo cáo,"
-            " không phải điểm tính lại, không so với tự chấm và không tính vào các số trên."
+            f"\n{estimated} tệp không có bảng chấm điểm, chỉ có điểm ước tính: cột «Ước tính» là điểm ước tính"
+            " từ nội dung báo cáo, không phải điểm tính lại, không so với tự chấm và không tính vào các số trên."
         )
     return text
 

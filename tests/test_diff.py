@@ -357,7 +357,7 @@ def test_the_table_shows_an_estimate_in_its_own_column_marked_as_such():
     assert line.index("23,92") > recomputed_at and line.rstrip()[estimate_at:].lstrip().startswith("23,92")
     assert "— (ước tính: Không đạt)" in line and "+" not in line
     assert "2 tệp: 1 tệp có tổng tính lại chênh" in text  # big.docx only: the estimate is not counted
-    assert "1 tệp không có bảng chấm điểm" in text and "không phải điểm tính lại" in text
+    assert "1 tệp không có bảng chấm điểm, chỉ có điểm ước tính" in text and "không phải điểm tính lại" in text
 
 
 def test_csv_and_json_give_the_estimate_its_own_field():
