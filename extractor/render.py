@@ -68,6 +68,7 @@ def render_report(report: Report) -> str:
         f"Đơn vị: {d.issuer or '—'} (xã/phường: {d.commune or '—'}) · Kỳ báo cáo: {period}",
         f"Người ký: {d.signer or '—'}",
     ]
+    lines += _provenance(report) + _signatures(report)
     card = report.scorecard
     if card is None:
         lines.append("Không tìm thấy bảng chấm điểm (phụ lục).")
@@ -86,6 +87,38 @@ def render_report(report: Report) -> str:
         lines.append(_total_line(card))
     lines += _findings(report)
     return _join(lines)
+
+
+_SOURCE_VI = {
+    "caption": "lời dẫn «Kèm theo …» của phụ lục",
+    "signature_stamp": "dấu chữ ký số in đè lên chỗ trống",
+    "signature_stamp_ocr": "ảnh dấu chữ ký số (nhận dạng ký tự)",
+    "signing_time": "thời điểm ký số của người ký",
+}
+
+
+def _provenance(report: Report) -> list[str]:
+    """Where the number and the date were read, when not from the page's own text."""
+    d = report.document
+    out = [f"  (số văn bản đọc từ {_SOURCE_VI[d.number_source]})"] if d.number_source in _SOURCE_VI else []
+    if d.date_source in _SOURCE_VI:
+        out.append(f"  (ngày văn bản đọc từ {_SOURCE_VI[d.date_source]})")
+    if d.parent is not None:
+        out.append(f"  Kèm theo: {_KIND[d.parent.kind]} số {d.parent.number or '—'} ngày {_date(d.parent.date)}")
+    return out
+
+
+def _signatures(report: Report) -> list[str]:
+    out = []
+    for s in report.source.signatures:
+        when = s.signed_at.strftime("%d/%m/%Y %H:%M %z") if s.signed_at else "không rõ thời điểm"
+        state = {True: "nội dung đã ký còn nguyên", False: "NỘI DUNG ĐÃ BỊ SỬA SAU KHI KÝ", None: "không kiểm tra được"}
+        who = s.signer or "không rõ người ký"
+        org = f" ({s.organisation})" if s.organisation and s.organisation != s.signer else ""
+        out.append(f"Chữ ký số: {who}{org}, ký lúc {when}: {state[s.intact]}")
+    if out:
+        out.append("  (không kiểm tra được chuỗi chứng thư: không có mạng và kho chứng thư tin cậy)")
+    return out
 
 
 def _join(lines: list[str]) -> str:
