@@ -156,6 +156,11 @@ class ScoreRow(ContractModel):
     max_text: str | None = None
     match: str | None = Field(None, description="how the row was matched to its criterion: stt, title, …")
     note: str | None = Field(None, description="how the recomputed points were reached, in Vietnamese")
+    ocr_confidence: float | None = Field(
+        None, description="the claimed points were read by OCR with this confidence (0–100); None: not OCR'd"
+    )
+    low_confidence: bool = Field(False, description="the claimed points were read by OCR with low confidence")
+    ocr_repair: str | None = Field(None, description="what was repaired in the OCR'd points, e.g. 'O→0'")
     _exact: Decimal | None = PrivateAttr(None)  # max × rate before rounding, for the rounding checks
 
 
@@ -216,6 +221,9 @@ class SourceInfo(ContractModel):
     unread_pages: list[int] = Field(
         default_factory=list, description="pages whose text could not be read (scans, broken text layers)"
     )
+    ocr_pages: list[int] = Field(default_factory=list, description="pages whose text was read by OCR")
+    ocr_confidence: float | None = Field(None, description="mean word confidence over the OCR'd pages, 0–100")
+    legacy_encoding: str | None = Field(None, description="'tcvn3' or 'vni' when legacy-font text was converted")
 
 
 ReportStatus = Literal["ok", "partial", "unreadable"]

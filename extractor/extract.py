@@ -104,6 +104,9 @@ def _source(doc: Document) -> SourceInfo:
         ocr=s.ocr,
         signatures=contract_signatures(doc),
         unread_pages=unread_pages(doc),
+        ocr_pages=list(s.ocr_pages),
+        ocr_confidence=s.ocr_confidence,
+        legacy_encoding=s.legacy_encoding,
     )
 
 

@@ -94,6 +94,9 @@ class Source(BaseModel):
     ocr: bool = False
     converted_by: str | None = Field(None, description="e.g. 'libreoffice' for a legacy .doc")
     signatures: list[DigitalSignature] = Field(default_factory=list, description="PDF: its digital signatures")
+    ocr_pages: list[int] = Field(default_factory=list, description="pages whose text was read by OCR")
+    ocr_confidence: float | None = Field(None, description="mean word confidence over the OCR'd pages, 0–100")
+    legacy_encoding: str | None = Field(None, description="'tcvn3' or 'vni' when legacy-font text was converted")
 
 
 class Cell(BaseModel):
@@ -110,6 +113,8 @@ class Cell(BaseModel):
     bbox: BBox | None = None
     value: Decimal | None = Field(None, description="typed number where the format stores one (XLSX)")
     formula: str | None = None
+    confidence: float | None = Field(None, description="OCR'd cells: the lowest word confidence, 0–100")
+    repair: str | None = Field(None, description="OCR'd numeric cells: what was repaired, e.g. 'O→0'")
 
 
 class Row(BaseModel):
@@ -187,6 +192,8 @@ class Page(BaseModel):
     start: int = 0
     end: int = 0
     has_text_layer: bool = True
+    source: Literal["text", "ocr"] = Field("text", description="where the page's text was read: its text layer or OCR")
+    ocr_confidence: float | None = Field(None, description="OCR pages: mean word confidence, 0–100")
 
     @property
     def landscape(self) -> bool:
