@@ -42,6 +42,8 @@ class CellSpec:
     line: int | None = None  # set only when the parser knows the source line (text files)
     end_page: int | None = None  # the page of the last character, when it is not ``page``
     lines: list[GlyphLine] = field(default_factory=list)  # PDF: where the text is drawn
+    confidence: float | None = None  # OCR'd cells: the lowest word confidence, 0–100
+    repair: str | None = None  # OCR'd numeric cells: what was repaired
 
 
 @dataclass
@@ -224,6 +226,8 @@ class _Layout:
                         bbox=c.bbox,
                         value=c.value,
                         formula=c.formula,
+                        confidence=c.confidence,
+                        repair=c.repair,
                         line=c.line,
                         end_page=c.end_page,
                     )

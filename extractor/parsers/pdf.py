@@ -266,6 +266,8 @@ def _emit_table(table: PdfTable, builder: DocumentBuilder) -> None:
             bbox=_bbox(c.bbox),
             end_page=c.end_page,
             lines=[g for number, lines in c.lines for g in _glyphs(lines, number)],
+            confidence=c.confidence,
+            repair=c.repair,
         )
         for c in table.cells
     ]

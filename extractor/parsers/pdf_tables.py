@@ -53,6 +53,8 @@ class PdfCell:
     fonts: tuple[str, str] = ("", "")
     end_page: int | None = None  # the page of its last character, when a page break cut the cell
     lines: list[tuple[int, list[Line]]] = field(default_factory=list)  # (page, its drawn lines) in text order
+    confidence: float | None = None  # OCR'd cells: the lowest word confidence, 0–100
+    repair: str | None = None  # OCR'd numeric cells: what was repaired, e.g. "O→0"
 
 
 @dataclass
