@@ -81,6 +81,7 @@ class StampedSpan(BaseModel):
     end: int
     page: int | None = None
     field: str | None = None
+    ocr: bool = Field(False, description="the stamp is an image and its text was read by OCR")
 
 
 class Source(BaseModel):

@@ -104,16 +104,18 @@ def mark_fact_sources(info: DocumentInfo, locations: dict[str, Location], stampe
         if getattr(info, fact) is None:
             continue
         where = locations.get(fact)
-        if where is not None and _stamped(where, stamped) and getattr(info, attr) in (None, "text"):
-            setattr(info, attr, "signature_stamp")
+        hit = _stamped(where, stamped) if where is not None else None
+        if hit is not None and getattr(info, attr) in (None, "text"):
+            setattr(info, attr, "signature_stamp_ocr" if hit.ocr else "signature_stamp")
         elif getattr(info, attr) is None:
             setattr(info, attr, "text")
 
 
-def _stamped(where: Location, stamped: list[StampedSpan]) -> bool:
+def _stamped(where: Location, stamped: list[StampedSpan]) -> StampedSpan | None:
+    """The stamped span inside the span a fact was read from, if any."""
     if where.start is None or where.end is None:
-        return False
-    return any(s.start < where.end and where.start < s.end for s in stamped)
+        return None
+    return next((s for s in stamped if s.start < where.end and where.start < s.end), None)
 
 
 def date_from_signing(info: DocumentInfo, signatures: Sequence[Signature]) -> Location | None:
