@@ -16,6 +16,7 @@
      │    └── NotRegularFileError  a FIFO, a device, a socket: never read (a read could block or never end)
      ├── WorkerCrashedError        the process reading a file died (a defect, not the user's fault)
      ├── NeedsOCRError             a scanned PDF: pages carry images and no text layer
+     ├── OcrUnavailableError       Tesseract (or its Vietnamese model) is not installed: scans stay unread
      ├── RubricError               a rubric file that does not validate (names the bad key)
      └── InternalError             a defect of ours; never the user's fault
 
@@ -173,6 +174,21 @@ class NeedsOCRError(ExtractorError):
         self.pages_without_text = pages_without_text
         self.garbled = garbled
         self.document = document
+
+
+class OcrUnavailableError(ExtractorError):
+    """Tesseract or its Vietnamese model is missing: the machine's fault, not the file's."""
+
+    code = "ocr_unavailable"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            "Không nhận dạng được ký tự (OCR): máy chưa cài Tesseract với dữ liệu tiếng Việt "
+            "(cài các gói tesseract-ocr và tesseract-ocr-vie).",
+            "OCR is unavailable: Tesseract with its Vietnamese model is not installed "
+            "(install the packages tesseract-ocr and tesseract-ocr-vie).",
+            detail=detail,
+        )
 
 
 class InternalError(ExtractorError):

@@ -1,0 +1,309 @@
+"""Optical character recognition: Tesseract's Vietnamese model over page images.
+
+The engine is tesserocr (Tesseract's C++ API in-process): it keeps the model loaded between calls, which
+matters when a table is read cell by cell (see ``scripts/bench_ocr.py`` for the per-call figures against
+pytesseract, which starts a ``tesseract`` process per call). pytesseract is the fallback when tesserocr
+cannot be imported but the ``tesseract`` program is installed.
+
+One engine per thread and per setting (language, page segmentation mode, whitelist): Tesseract's API object
+is not thread-safe, so each thread gets its own. Tesseract runs one thread per page (``OMP_THREAD_LIMIT=1``
+is set before it loads); pages run in parallel across processes (``extractor/parsers/pdf.py``).
+
+Coordinates are pixels of the image given; the callers turn them into PDF points.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+import numpy
+
+from extractor.errors import OcrUnavailableError
+
+# The characters a number cell may hold: digits, separators, sign, percent, brackets.
+DIGIT_CHARS = "0123456789,./-%()+:"
+
+_TESSDATA_GLOBS = (
+    "/usr/share/tesseract-ocr/*/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+    "/usr/local/share/tesseract-ocr/*/tessdata",
+    "/opt/homebrew/share/tessdata",
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word: its text, Tesseract's confidence (0–100) and its box in pixels."""
+
+    text: str
+    conf: float
+    x0: int
+    top: int
+    x1: int
+    bottom: int
+    line: int  # index of the Tesseract line (block/paragraph/line) the word belongs to
+
+
+@lru_cache(maxsize=8)
+def tessdata_dir(lang: str = "vie") -> str | None:
+    """The directory holding ``<lang>.traineddata``: TESSDATA_PREFIX first, then the usual places."""
+    candidates: list[str] = []
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    if prefix:
+        candidates += [prefix, os.path.join(prefix, "tessdata")]
+    for pattern in _TESSDATA_GLOBS:
+        candidates += sorted(glob.glob(pattern), reverse=True)
+    for cand in candidates:
+        if all(os.path.isfile(os.path.join(cand, f"{part}.traineddata")) for part in lang.split("+")):
+            return cand.rstrip("/") + "/"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _backend() -> str:
+    """ "tesserocr" or "pytesseract"; raises OcrUnavailableError when neither can run."""
+    forced = os.environ.get("EXTRACTOR_OCR_BACKEND", "")
+    if forced != "pytesseract":
+        try:
+            import tesserocr  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            if tessdata_dir("vie"):
+                return "tesserocr"
+    if shutil.which("tesseract") and tessdata_dir("vie"):
+        try:
+            import pytesseract  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            return "pytesseract"
+    raise OcrUnavailableError(detail="tesseract or vie.traineddata not found")
+
+
+def available() -> bool:
+    """Whether OCR can run here (Tesseract and its Vietnamese model are installed)."""
+    try:
+        _backend()
+    except OcrUnavailableError:
+        return False
+    return True
+
+
+def backend() -> str:
+    return _backend()
+
+
+_local = threading.local()
+
+
+def _api(lang: str, psm: int, digits: bool) -> Any:
+    import tesserocr
+
+    cache: dict[tuple[str, int, bool], Any] = getattr(_local, "apis", None) or {}
+    _local.apis = cache
+    key = (lang, psm, digits)
+    api = cache.get(key)
+    if api is None:
+        api = tesserocr.PyTessBaseAPI(path=tessdata_dir(lang), lang=lang, psm=psm, oem=tesserocr.OEM.LSTM_ONLY)
+        if digits:
+            api.SetVariable("tessedit_char_whitelist", DIGIT_CHARS)
+        cache[key] = api
+    return api
+
+
+def _pil(gray: numpy.ndarray) -> Any:
+    from PIL import Image
+
+    if gray.dtype != numpy.uint8:
+        gray = numpy.clip(gray, 0, 255).astype(numpy.uint8)
+    if gray.ndim == 3:
+        gray = gray[:, :, 0]
+    return Image.fromarray(numpy.ascontiguousarray(gray), mode="L")
+
+
+def _words_tesserocr(gray: numpy.ndarray, psm: int, digits: bool, lang: str) -> list[Word]:
+    import tesserocr
+
+    api = _api(lang, psm, digits)
+    api.SetImage(_pil(gray))
+    api.SetSourceResolution(300)
+    api.Recognize()
+    ri = api.GetIterator()
+    out: list[Word] = []
+    line = -1
+    level = tesserocr.RIL.WORD
+    if ri is None:
+        return out
+    for r in tesserocr.iterate_level(ri, level):
+        if r.Empty(level):
+            continue
+        if line < 0 or r.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
+            line += 1
+        text = r.GetUTF8Text(level) or ""
+        text = text.strip()
+        box = r.BoundingBox(level)
+        if not text or box is None:
+            continue
+        x0, top, x1, bottom = box
+        out.append(Word(text, float(r.Confidence(level)), x0, top, x1, bottom, line))
+    api.Clear()
+    return out
+
+
+def _words_pytesseract(gray: numpy.ndarray, psm: int, digits: bool, lang: str) -> list[Word]:
+    import pytesseract
+
+    config = f"--psm {psm} --oem 1 --tessdata-dir {tessdata_dir(lang)}"
+    if digits:
+        config += f" -c tessedit_char_whitelist={DIGIT_CHARS}"
+    data = pytesseract.image_to_data(_pil(gray), lang=lang, config=config, output_type=pytesseract.Output.DICT)
+    out: list[Word] = []
+    lines: dict[tuple[int, int, int], int] = {}
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        idx = lines.setdefault(key, len(lines))
+        x0, top = int(data["left"][i]), int(data["top"][i])
+        out.append(Word(text, conf, x0, top, x0 + int(data["width"][i]), top + int(data["height"][i]), idx))
+    return out
+
+
+def ocr_words(gray: numpy.ndarray, *, psm: int = 3, digits: bool = False, lang: str = "vie") -> list[Word]:
+    """Every word Tesseract reads in ``gray`` (8-bit grayscale), in its reading order, with boxes in pixels."""
+    if gray.size == 0:
+        return []
+    if _backend() == "tesserocr":
+        return _words_tesserocr(gray, psm, digits, lang)
+    return _words_pytesseract(gray, psm, digits, lang)
+
+
+def ocr_text(gray: numpy.ndarray, *, psm: int = 7, digits: bool = False, lang: str = "vie") -> tuple[str, float]:
+    """The text of ``gray`` (a line, a cell) and its mean word confidence (0 when nothing was read)."""
+    words = ocr_words(gray, psm=psm, digits=digits, lang=lang)
+    if not words:
+        return "", 0.0
+    parts: list[str] = []
+    last = words[0].line
+    for w in words:
+        parts.append(("\n" if w.line != last else " ") + w.text if parts else w.text)
+        last = w.line
+    return "".join(parts), sum(w.conf for w in words) / len(words)
+
+
+def mean_confidence(words: list[Word]) -> float | None:
+    """Mean word confidence weighted by the word's length (a long word counts more than a stray mark)."""
+    total = sum(len(w.text) for w in words)
+    if not total:
+        return None
+    return sum(w.conf * len(w.text) for w in words) / total
+
+
+# --- page images ------------------------------------------------------------------------------------------
+
+_pdfium_lock = threading.Lock()  # pdfium is not thread-safe
+
+
+def render_page(pdf_bytes: bytes, index: int, dpi: int, *, forms: bool = False) -> numpy.ndarray:
+    """Page ``index`` (0-based) of a PDF rendered at ``dpi`` as an 8-bit grayscale array."""
+    import pypdfium2
+
+    with _pdfium_lock:
+        pdf = pypdfium2.PdfDocument(pdf_bytes)
+        try:
+            if forms:
+                pdf.init_forms()
+            page = pdf[index]
+            try:
+                bitmap = page.render(scale=dpi / 72.0, grayscale=True, may_draw_forms=forms)
+                image = bitmap.to_pil().convert("L")
+            finally:
+                page.close()
+        finally:
+            pdf.close()
+    return numpy.asarray(image, dtype=numpy.uint8)
+
+
+def iter_rendered(pdf_bytes: bytes, indices: list[int], dpi: int) -> Iterator[tuple[int, numpy.ndarray]]:
+    """Several pages of one PDF rendered in turn, opening the document once."""
+    import pypdfium2
+
+    with _pdfium_lock:
+        pdf = pypdfium2.PdfDocument(pdf_bytes)
+        try:
+            images = []
+            for index in indices:
+                page = pdf[index]
+                try:
+                    bitmap = page.render(scale=dpi / 72.0, grayscale=True)
+                    images.append((index, numpy.asarray(bitmap.to_pil().convert("L"), dtype=numpy.uint8)))
+                finally:
+                    page.close()
+        finally:
+            pdf.close()
+    yield from images
+
+
+def _ink_mask(gray: numpy.ndarray) -> numpy.ndarray:
+    import cv2
+
+    _, mask = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return mask
+
+
+def _profile_score(mask: numpy.ndarray, angle: float) -> float:
+    import cv2
+
+    h, w = mask.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    rotated = cv2.warpAffine(mask, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+    rows = rotated.sum(axis=1, dtype=numpy.float64)
+    diff = numpy.diff(rows)
+    return float((diff * diff).sum())
+
+
+def estimate_skew(gray: numpy.ndarray, *, max_angle: float = 5.0) -> float:
+    """The angle (degrees, counter-clockwise positive) that makes the text lines horizontal.
+
+    Projection profile: rotating the ink by the right angle makes each text line a sharp band of rows, so the
+    row sums change most abruptly; a coarse search in 0.5° steps, then a fine one in 0.05° steps."""
+    import cv2
+
+    h, w = gray.shape[:2]
+    if h < 50 or w < 50:
+        return 0.0
+    factor = min(1.0, 900.0 / max(h, w))
+    small = cv2.resize(gray, (max(1, int(w * factor)), max(1, int(h * factor))), interpolation=cv2.INTER_AREA)
+    mask = _ink_mask(small)
+    if mask.mean() < 0.5:  # a blank page
+        return 0.0
+    best = max(numpy.arange(-max_angle, max_angle + 0.01, 0.5), key=lambda a: _profile_score(mask, float(a)))
+    fine = numpy.arange(best - 0.5, best + 0.51, 0.05)
+    angle = float(max(fine, key=lambda a: _profile_score(mask, float(a))))
+    return round(angle, 2)
+
+
+def deskew(gray: numpy.ndarray) -> tuple[numpy.ndarray, float]:
+    """The page straightened (rotated about its centre, white filled) and the angle it was rotated by."""
+    import cv2
+
+    angle = estimate_skew(gray)
+    if abs(angle) < 0.1:
+        return gray, 0.0
+    h, w = gray.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    rotated = cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    return rotated, angle
