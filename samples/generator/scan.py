@@ -35,7 +35,7 @@ def degrade(image: Image.Image, *, angle: float, noise: float, rng: numpy.random
     """The page turned by ``angle`` degrees (counter-clockwise, white filled), with Gaussian noise of
     ``noise`` grey levels and a faint grey paper tone."""
     turned = image.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=255)
-    pixels = numpy.asarray(turned, dtype=numpy.float32)
+    pixels = numpy.asarray(turned, dtype=numpy.float64)
     pixels = pixels * 0.94 + 6.0  # paper is never pure white, ink never pure black
     if noise:
         pixels = pixels + rng.normal(0.0, noise, pixels.shape)
