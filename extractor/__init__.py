@@ -13,7 +13,9 @@ from extractor.model import BBox, Cell, Document, Page, Paragraph, Row, Source, 
 from extractor.options import ParseOptions
 
 # extractor.public imports the module extractor.audit first, so the name "audit" ends bound to the function.
-from extractor.public import audit
+from extractor.public import aborted_report, audit
+
+__version__ = "0.2.0"  # the audit version a service stores beside each report: bump when results change
 from extractor.reading import parse
 from extractor.rules.rubric import Rubric, list_rubrics, load_rubric
 
@@ -34,6 +36,8 @@ __all__ = [
     "Rubric",
     "Source",
     "Table",
+    "__version__",
+    "aborted_report",
     "audit",
     "audit_many",
     "list_rubrics",

@@ -294,3 +294,17 @@ class NotRegularFileError(InputError):
             f"The path is not a regular file but {kind_en}; only report files stored on disk are read.",
         )
         self.kind = kind
+
+
+class AuditAbortedError(ExtractorError):
+    """The audit of a file did not finish: its process crashed, ran out of memory or time, repeatedly.
+    Raised by no parser; a runner that isolates audits builds the file's UNREADABLE report from it."""
+
+    code = "audit_aborted"
+
+    def __init__(self, reason_vi: str, reason_en: str, detail: str | None = None) -> None:
+        super().__init__(
+            f"Không kiểm tra xong tệp: {reason_vi}.",
+            f"The file's audit did not finish: {reason_en}.",
+            detail=detail,
+        )

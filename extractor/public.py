@@ -18,7 +18,7 @@ from pathlib import Path
 
 from extractor.audit import audit_document, unreadable_report
 from extractor.contract import Report
-from extractor.errors import CannotOpenError, ExtractorError, InternalError
+from extractor.errors import AuditAbortedError, CannotOpenError, ExtractorError, InternalError
 from extractor.options import ParseOptions
 from extractor.reading import parse
 from extractor.rules.rubric import Rubric, load_rubric
@@ -53,4 +53,12 @@ def _unreadable(src: str | os.PathLike[str] | bytes, filename: str | None, err: 
         return unreadable_report(Path(src), err)
     report = unreadable_report(Path(filename or "-"), err, sha256=hashlib.sha256(src).hexdigest())
     report.source.path = filename or ""
+    return report
+
+
+def aborted_report(filename: str, sha256: str, reason_vi: str, reason_en: str, detail: str | None = None) -> Report:
+    """The UNREADABLE report of a file whose audit never finished (its process crashed, hung or ran out of
+    memory, as many times as the runner allows): what a runner records instead of losing the file."""
+    report = unreadable_report(Path(filename or "-"), AuditAbortedError(reason_vi, reason_en, detail), sha256=sha256)
+    report.source.path = filename
     return report
