@@ -1,0 +1,133 @@
+"""Numbers read by OCR in cells that must hold a number (points columns), repaired where OCR confuses them.
+
+Tesseract misreads digits in a few usual ways: a letter that looks like a digit (O/o → 0, l/I/| → 1, S → 5,
+B → 8), a stray mark or doubled separator ("4,,63", "5'"), a space inside the number ("9 9,25", "4, 63"),
+a trailing "." or "," ("5."). ``repair_number`` undoes exactly these and says what it did, e.g. "O→0". It
+never invents a digit: every digit of the result stands where a digit or a look-alike letter was read, in
+the same order. A letter becomes a digit only beside a real digit, or alone in its cell ("O" → 0), so a
+word is never turned into a number. A cell that is still not a number after the repair stays as read.
+
+Only the caller knows which cells must be numbers (``extractor.parsers.ocr_table`` repairs the cells of
+points columns, never titles, evidence or STT).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+# Letters (and a bar) OCR reads for digits in a number.
+LOOKALIKES: dict[str, str] = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"}
+# Marks a scan's specks and JPEG ringing put into a number: dropped.
+_STRAY = "'`‘’\"~^"
+# One number of a points cell as it should read: at most 3 integer digits (no score reaches a thousand)
+# and up to 3 decimals, e.g. "5", "4,63", "99,25", "4.625".
+_NUMBER = regex.compile(r"^\d{1,3}(?:[.,]\d{1,3})?$")
+# What may make up a number read by OCR, before the repair.
+_NUMBERISH = regex.compile(rf"^[\d{regex.escape(''.join(LOOKALIKES))}{regex.escape(_STRAY)}.,\s]+$")
+# A line of a points cell: a number, optionally over a maximum ("99,25/100", "/100" on its own line after a
+# wrap), in brackets or not.
+_LINE = regex.compile(
+    r"^(?P<open>\(?\s*)(?P<slash>/\s*)?(?P<a>[^/()]+?)(?:(?P<mid>\s*/\s*)(?P<b>[^/()]+?))?(?P<close>\s*\)?)$"
+)
+
+
+@dataclass(frozen=True)
+class NumberRepair:
+    """The cell's text after the repair (as read when nothing was repaired), what was repaired (None:
+    nothing) and whether the result is a number."""
+
+    text: str
+    repair: str | None
+    number: bool
+
+
+def is_number(text: str) -> bool:
+    """Whether a cell reads as a points number (possibly over its maximum) without any repair."""
+    return all(_line_is_number(line) for line in _lines(text)) and bool(_lines(text))
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.strip().split("\n") if line.strip()]
+
+
+def _line_is_number(line: str) -> bool:
+    m = _LINE.match(line)
+    if m is None:
+        return False
+    parts = [m.group("a"), *([m.group("b")] if m.group("b") is not None else [])]
+    return all(_NUMBER.match(p.strip()) for p in parts)
+
+
+def repair_number(text: str) -> NumberRepair:
+    """A cell that must be a number, repaired where OCR confused it; e.g. "4,6S" → "4,65" ("S→5"),
+    "1O" → "10" ("O→0"), "9 9,25" → "99,25", "5." → "5"; "năm" and "4-5" stay as read."""
+    lines = _lines(text)
+    if not lines:
+        return NumberRepair(text, None, False)
+    out: list[str] = []
+    done: list[str] = []
+    for line in lines:
+        repaired = _repair_line(line, done)
+        if repaired is None:
+            return NumberRepair(text, None, False)
+        out.append(repaired)
+    joined = "\n".join(out)
+    if not done:
+        return NumberRepair(text, None, True)
+    return NumberRepair(joined, ", ".join(dict.fromkeys(done)), True)
+
+
+def _repair_line(line: str, done: list[str]) -> str | None:
+    m = _LINE.match(line)
+    if m is None:
+        return None
+    a = _repair_part(m.group("a"), done)
+    if a is None:
+        return None
+    if m.group("b") is None:
+        return f"{m.group('open').strip()}{m.group('slash') or ''}{a}{m.group('close').strip()}"
+    b = _repair_part(m.group("b"), done)
+    if b is None:
+        return None
+    return f"{m.group('open').strip()}{m.group('slash') or ''}{a}/{b}{m.group('close').strip()}"
+
+
+def _repair_part(part: str, done: list[str]) -> str | None:
+    """One number, repaired in place; None when it cannot be one (``done`` untouched then)."""
+    part = part.strip()
+    if _NUMBER.match(part):
+        return part
+    if not _NUMBERISH.match(part):
+        return None
+    steps: list[str] = []
+    text = part
+    if any(ch in _STRAY for ch in text):
+        text = "".join(ch for ch in text if ch not in _STRAY)
+        steps.append("bỏ ký tự thừa")
+    has_digit = any(ch.isdigit() for ch in text)
+    letters = [ch for ch in text if ch in LOOKALIKES]
+    if letters and not (has_digit or len(text.strip()) == 1):
+        return None  # letters alone are a word, not a misread number
+    for ch in dict.fromkeys(letters):
+        text = text.replace(ch, LOOKALIKES[ch])
+        steps.append(f"{ch}→{LOOKALIKES[ch]}")
+    if regex.search(r"\s", text):
+        # A space beside a separator ("4, 63") or inside the integer part of a decimal ("9 9,25") splits
+        # one number; between two integers ("10 5") it may part two numbers, which stay as read.
+        if not regex.search(r"\s[.,]|[.,]\s|\s\d*[.,]\d", text):
+            return None
+        text = regex.sub(r"\s+", "", text)
+        steps.append("bỏ dấu cách trong số")
+    cleaned = regex.sub(r"([.,])[.,]+", r"\1", text)  # "4,,63" → "4,63", "4.,63" → "4.63"
+    if cleaned != text:
+        steps.append("bỏ dấu phân cách thừa")
+        text = cleaned
+    if text[-1:] in ".," and len(text) > 1:
+        steps.append(f"bỏ dấu «{text[-1]}» cuối")
+        text = text[:-1]
+    if not _NUMBER.match(text):
+        return None
+    done.extend(steps)
+    return text
