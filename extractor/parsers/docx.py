@@ -8,6 +8,11 @@ The body XML is walked directly (python-docx opens the package and gives the par
     w:sdt  -> its content, in place
     headers and footers of every section -> role="furniture" (a PAGE field's paragraph: style="page_number")
 
+Runs in legacy TCVN3/VNI fonts are converted to Unicode when the document's legacy-font runs read as
+Vietnamese only once converted (:mod:`extractor.parsers.legacy`); the document then has a "legacy_encoding"
+notice and ``source.legacy_encoding``. A run's font is its own ``w:rFonts``, else its character style's,
+its paragraph style's, the default paragraph style's, the document defaults'.
+
 Pages: a DOCX has no fixed pages. When Word has saved where its pages started (``w:lastRenderedPageBreak``),
 those and the explicit breaks number the pages, e.g. the 3rd rendered break starts page 4; the count comes
 from docProps/app.xml. Without rendered breaks (or when they disagree with that count) pages stay None.
@@ -28,10 +33,21 @@ from extractor.builder import CellSpec, DocumentBuilder
 from extractor.errors import CorruptFileError
 from extractor.model import Document, Role, Source
 from extractor.options import ParseOptions
+from extractor.parsers import legacy
 from extractor.parsers.docx_numbering import Numbering
 from extractor.parsers.docx_styles import Styles, paragraph_numbering
 from extractor.parsers.docx_tables import read_table
-from extractor.parsers.docx_text import MC_NS, Element, PageCounter, choose_branch, int_val, read_paragraph, w, w_attr
+from extractor.parsers.docx_text import (
+    MC_NS,
+    Element,
+    PageCounter,
+    RunConverter,
+    choose_branch,
+    int_val,
+    read_paragraph,
+    w,
+    w_attr,
+)
 from extractor.sniff import check_xml_safety, check_zip_safety
 
 _APP_PAGES = regex.compile(rb"<(?:\w+:)?Pages>\s*(\d+)\s*</(?:\w+:)?Pages>")
@@ -46,12 +62,25 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
     body = package.element.body
     if body is None:
         raise CorruptFileError("docx", detail="word/document.xml has no w:body")
-    reader = _Reader(Styles(_part_element(package, "styles")), Numbering(_part_element(package, "numbering")))
+    styles_el = _part_element(package, "styles")
+    reader = _Reader(Styles(styles_el), Numbering(_part_element(package, "numbering")))
+    furniture = _furniture_parts(package.part, body)
+    fonts = RunFonts(styles_el)
+    converter = LegacyRuns.detect(fonts, [body, *furniture])
+    reader.convert = converter
     reader.read_body(body)
     n_pages = _settle_pages(reader, _app_pages(data, options.max_pages), options.max_pages)
-    for part in _furniture_parts(package.part, body):
+    for part in furniture:
         reader.read_furniture(part)
     builder = DocumentBuilder(source)
+    if converter is not None and converter.converted:
+        source.legacy_encoding = converter.encoding
+        name = legacy.DISPLAY_NAMES[converter.encoding]
+        builder.notice(
+            "legacy_encoding",
+            f"Văn bản gõ bằng phông chữ bảng mã {name} ({converter.converted} đoạn) đã được chuyển sang Unicode.",
+            f"Text typed in {name} legacy fonts ({converter.converted} runs) was converted to Unicode.",
+        )
     if n_pages:
         source.pages = n_pages
         for number in range(1, n_pages + 1):
@@ -138,6 +167,95 @@ def _furniture_parts(document_part: Any, body: Element) -> list[Element]:
     return out
 
 
+class RunFonts:
+    """The font a run is set in: its ``w:rFonts``, else its character style's, its paragraph style's, the
+    default paragraph style's, the document defaults' (``w:docDefaults``), e.g. ".VnTime"."""
+
+    def __init__(self, styles: Element | None) -> None:
+        self._styles: dict[str, tuple[str | None, str | None]] = {}  # styleId -> (font, basedOn)
+        self._default_paragraph: str | None = None
+        self._default: str | None = None
+        if styles is None:
+            return
+        defaults = styles.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
+        self._default = _font_of(defaults)
+        for el in styles.iter(w("style")):
+            style_id = w_attr(el, "styleId", "") or ""
+            self._styles[style_id] = (_font_of(el.find(w("rPr"))), w_attr(el.find(w("basedOn")), "val"))
+            if w_attr(el, "type") == "paragraph" and w_attr(el, "default") in ("1", "true", "on"):
+                self._default_paragraph = style_id
+        self.names = {f for f, _ in self._styles.values() if f} | ({self._default} if self._default else set())
+
+    def style_font(self, style_id: str | None) -> str | None:
+        seen: set[str] = set()
+        while style_id and style_id in self._styles and style_id not in seen:
+            seen.add(style_id)
+            font, style_id = self._styles[style_id]
+            if font:
+                return font
+        return None
+
+    def of_run(self, r: Element) -> str | None:
+        rpr = r.find(w("rPr"))
+        font = _font_of(rpr)
+        if font:
+            return font
+        font = self.style_font(w_attr(rpr.find(w("rStyle")), "val") if rpr is not None else None)
+        if font:
+            return font
+        p = next((a for a in r.iterancestors(w("p"))), None)
+        ppr = p.find(w("pPr")) if p is not None else None
+        p_style = w_attr(ppr.find(w("pStyle")), "val") if ppr is not None else None
+        return self.style_font(p_style or self._default_paragraph) or self._default
+
+
+def _font_of(rpr: Element | None) -> str | None:
+    """The font of a ``w:rPr``'s ``w:rFonts``: the legacy one of hAnsi/ascii when either is, else hAnsi."""
+    fonts = rpr.find(w("rFonts")) if rpr is not None else None
+    if fonts is None:
+        return None
+    names = [n for n in (w_attr(fonts, "hAnsi"), w_attr(fonts, "ascii")) if n]
+    return next((n for n in names if legacy.font_encoding(n)), names[0] if names else None)
+
+
+@dataclass
+class LegacyRuns:
+    """Converts the runs set in fonts of ``encoding`` (the document was found to be written in it)."""
+
+    fonts: RunFonts
+    encoding: str
+    converted: int = 0
+    _last: int | None = None
+
+    @classmethod
+    def detect(cls, fonts: RunFonts, parts: Iterable[Element]) -> LegacyRuns | None:
+        """None unless runs in legacy-named fonts read as Vietnamese once converted."""
+        texts: list[str] = []
+        names: set[str] = set()
+        for part in parts:
+            for p in part.iter(w("p")):
+                line: list[str] = []
+                for r in p.iter(w("r")):
+                    font = fonts.of_run(r)
+                    if not legacy.font_encoding(font):
+                        continue
+                    names.add(font or "")
+                    line.extend(t.text or "" if t.tag == w("t") else "\u00ad" for t in r.iter(w("t"), w("softHyphen")))
+                if line:
+                    texts.append("".join(line))
+        if not names:
+            return None
+        encoding = legacy.detect("\n".join(texts), names)
+        return cls(fonts, encoding) if encoding else None
+
+    def __call__(self, run: Element, text: str) -> str:
+        out = legacy.convert_run(text, self.fonts.of_run(run), self.encoding)
+        if out != text and self._last != id(run):
+            self._last = id(run)
+            self.converted += 1
+        return out
+
+
 @dataclass
 class _Para:
     text: str
@@ -164,6 +282,7 @@ class _Reader:
     blocks: list[_Para | _Tab] = field(default_factory=list)
     notices: list[tuple[str, str, str]] = field(default_factory=list)
     has_rendered_breaks: bool = False
+    convert: RunConverter | None = None
     _role: Role = "body"
     _section_types: list[str] = field(default_factory=list)
     _section_index: int = 0
@@ -216,7 +335,7 @@ class _Reader:
 
     def paragraph(self, p: Element) -> tuple[_Para, list[Element]]:
         """One paragraph with its list label in front, e.g. "a) Kết quả …", and the text boxes it anchors."""
-        read = read_paragraph(p, self.pages)
+        read = read_paragraph(p, self.pages, self.convert)
         ppr = p.find(w("pPr"))
         style_id = w_attr(ppr.find(w("pStyle")) if ppr is not None else None, "val") or self.styles.default_paragraph
         label, ilvl = self._list_label(ppr, style_id)

@@ -8,6 +8,9 @@ What the reader sees is what comes out, e.g.::
     a field (PAGE, HYPERLINK, …)                         -> its result, never its instruction
     <w:del>, <w:moveFrom>, hidden runs (<w:vanish/>)     -> nothing
 
+A run set in a legacy TCVN3/VNI font (``.VnTime``, ``VNI-Times``) is passed through the document's
+``RunConverter`` (see :mod:`extractor.parsers.legacy`), e.g. "C«ng t¸c" in .VnTime -> "Công tác".
+
 Text boxes (``w:txbxContent``) are not part of the paragraph's text: they are returned for the caller to read
 as paragraphs of their own. Of an ``mc:AlternateContent`` only one branch is read (``mc:Choice`` first), so
 the VML fallback copy of a text box is never read twice.
@@ -27,6 +30,8 @@ MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 
 Element: TypeAlias = etree._Element
+# (run element, text of one w:t in it) -> the text to read, e.g. legacy-font text converted to Unicode.
+RunConverter: TypeAlias = Callable[[Element, str], str]
 
 
 def w(tag: str) -> str:
@@ -134,14 +139,16 @@ _SKIP = {w(t) for t in ("pPr", "rPr", "del", "moveFrom", "delText", "fldData", "
 _BOX_HOLDERS = {w("drawing"), w("pict"), w("object")}
 
 
-def read_paragraph(p: Element, pages: PageCounter) -> ParaText:
-    """Walk one ``w:p`` in document order."""
-    return _ParaWalker(pages).read(p)
+def read_paragraph(p: Element, pages: PageCounter, convert: RunConverter | None = None) -> ParaText:
+    """Walk one ``w:p`` in document order; ``convert`` rewrites each run's text (legacy fonts)."""
+    return _ParaWalker(pages, convert).read(p)
 
 
 class _ParaWalker:
-    def __init__(self, pages: PageCounter) -> None:
+    def __init__(self, pages: PageCounter, convert: RunConverter | None = None) -> None:
         self.pages = pages
+        self.convert = convert
+        self.run: Element | None = None
         self.parts: list[str] = []
         self.first_page: int | None = None
         self.boxes: list[Element] = []
@@ -149,14 +156,14 @@ class _ParaWalker:
         self.page_field = False
         self.handlers: dict[str, Callable[[Element], None]] = {
             w("r"): self._run,
-            w("t"): lambda el: self._emit(el.text or ""),
+            w("t"): self._text,
             f"{{{M_NS}}}t": lambda el: self._emit(el.text or ""),
             w("tab"): lambda el: self._emit("\t"),
             w("ptab"): lambda el: self._emit("\t"),
             w("cr"): lambda el: self._emit("\n"),
             w("br"): self._break,
             w("noBreakHyphen"): lambda el: self._emit("-"),
-            w("softHyphen"): lambda el: self._emit("\u00ad"),
+            w("softHyphen"): lambda el: self._emit(self._converted("\u00ad")),
             w("sym"): self._sym,
             w("lastRenderedPageBreak"): lambda el: self.pages.rendered_break(),
             w("fldChar"): self._fld_char,
@@ -199,10 +206,24 @@ class _ParaWalker:
                 self.first_page = self.pages.page
         self.parts.append(s)
 
+    def _text(self, el: Element) -> None:
+        self._emit(self._converted(el.text or ""))
+
+    def _converted(self, text: str) -> str:
+        """A run's text as its font draws it (a soft hyphen, U+00AD, is "ư" in TCVN3: LibreOffice writes
+        it as ``w:softHyphen``)."""
+        if self.convert is not None and self.run is not None and text:
+            return self.convert(self.run, text)
+        return text
+
     def _run(self, r: Element) -> None:
         if is_on(r.find(f"{w('rPr')}/{w('vanish')}")):
             return
-        self._walk(r)
+        outer, self.run = self.run, r
+        try:
+            self._walk(r)
+        finally:
+            self.run = outer
 
     def _break(self, br: Element) -> None:
         if w_attr(br, "type") == "page":
