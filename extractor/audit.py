@@ -82,7 +82,7 @@ def _skipped(doc: Document) -> bool:
 def _source_findings(doc: Document) -> list[Finding]:
     out = []
     if doc.source.ocr:
-        out.append(finding("OCR_USED", "Nội dung được nhận dạng ký tự (OCR) từ bản quét; cần đối chiếu bản gốc."))
+        out.append(ocr_used(doc.source.ocr_pages, doc.source.ocr_confidence))
     if any(n.code == "legacy_encoding" for n in doc.notices):
         out.append(finding("LEGACY_ENCODING", "Văn bản dùng bảng mã cũ (TCVN3/VNI) và đã được chuyển sang Unicode."))
     if unread := unread_pages(doc):
@@ -90,15 +90,31 @@ def _source_findings(doc: Document) -> list[Finding]:
     return out
 
 
-def pages_not_read(pages: list[int], total: int | None) -> Finding:
-    """PAGES_NOT_READ: the audit saw only part of the file (scanned pages, text layers that are not text)."""
+def _page_runs(pages: list[int]) -> str:
+    """Page numbers as runs: "2–7, 9"."""
     runs: list[list[int]] = []
     for page in pages:
         if runs and page == runs[-1][-1] + 1:
             runs[-1].append(page)
         else:
             runs.append([page])
-    listed = ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)  # "2–7, 9"
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def ocr_used(pages: list[int], confidence: float | None) -> Finding:
+    """OCR_USED: which pages were read from their image by OCR, and how sure OCR was of its words."""
+    where = f"Trang {_page_runs(pages)}" if pages else "Nội dung"
+    sure = f", độ tin cậy trung bình {round(confidence)} %" if confidence is not None else ""
+    return finding(
+        "OCR_USED",
+        f"{where} được nhận dạng ký tự (OCR) từ ảnh quét{sure}; cần đối chiếu bản gốc.",
+        found={"pages": list(pages), "mean_confidence": confidence},
+    )
+
+
+def pages_not_read(pages: list[int], total: int | None) -> Finding:
+    """PAGES_NOT_READ: the audit saw only part of the file (scanned pages, text layers that are not text)."""
+    listed = _page_runs(pages)
     of = f"/{total}" if total else ""
     return finding(
         "PAGES_NOT_READ",

@@ -83,9 +83,9 @@ class UnsupportedFormatError(InputError):
 
     def __init__(self, what_vi: str = "", what_en: str = "") -> None:
         super().__init__(
-            "Không nhận dạng được định dạng tệp (chỉ đọc PDF, DOCX, DOC, XLSX, TXT, MD)."
+            "Không nhận dạng được định dạng tệp (chỉ đọc PDF, DOCX, DOC, XLSX, TXT, MD, ảnh JPEG, PNG, TIFF)."
             + (f" Nội dung là {what_vi}." if what_vi else ""),
-            "Unrecognised file format (readable: PDF, DOCX, DOC, XLSX, TXT, MD)."
+            "Unrecognised file format (readable: PDF, DOCX, DOC, XLSX, TXT, MD, JPEG, PNG, TIFF images)."
             + (f" The content is {what_en}." if what_en else ""),
         )
 

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
 from extractor.textnorm import NormText, normalize
 
-Format = Literal["pdf", "docx", "xlsx", "doc", "txt", "md"]
+Format = Literal["pdf", "docx", "xlsx", "doc", "txt", "md", "image"]
 Role = Literal["body", "furniture"]
 
 

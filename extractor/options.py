@@ -16,3 +16,11 @@ class ParseOptions:
     # An XLSX workbook with more cells than this is streamed (stored values) and read only up to this many
     # cells, with a notice; below it the whole workbook is loaded (merged cells, formulas recomputed).
     max_cells: int = 10_000
+    # Pages that are images (scans, text layers that are not text, image files) are read by OCR (Tesseract,
+    # Vietnamese); off, they are left unread with a notice.
+    ocr: bool = True
+    # Resolution (dots per inch) at which a PDF page is rendered for OCR; an image file of lower resolution
+    # is enlarged to it.
+    ocr_dpi: int = 300
+    # Processes reading OCR pages of one file in parallel; None: one per core.
+    ocr_workers: int | None = None

@@ -4,6 +4,7 @@
     PK\\x03\\x04 zip   -> docx  (has word/document.xml), xlsx (has xl/workbook.xml)
     OLE compound     -> doc   (has a WordDocument stream); an OLE file holding EncryptedPackage is a
                                password-protected DOCX/XLSX
+    JPEG, PNG, TIFF  -> image (a scan or a photo of a page, read by OCR) when Pillow can read its header
     decodable text   -> md    (Markdown headings, bold, pipe tables) or txt
 
 The zip checks also refuse zip bombs before any parser inflates a part.
@@ -31,11 +32,14 @@ ZIP_MAGIC = b"PK\x03\x04"
 # An office part inflating past this, or by more than this ratio, is treated as a bomb.
 MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
 MAX_RATIO = 200
-_SIGNATURES: list[tuple[bytes, str, str]] = [
-    (b"\x89PNG", "ảnh PNG", "a PNG image"),
+# Images read by OCR, by their magic bytes.
+_IMAGES: list[tuple[bytes, str, str]] = [
+    (b"\x89PNG\r\n\x1a\n", "ảnh PNG", "a PNG image"),
     (b"\xff\xd8\xff", "ảnh JPEG", "a JPEG image"),
     (b"II*\x00", "ảnh TIFF", "a TIFF image"),
     (b"MM\x00*", "ảnh TIFF", "a TIFF image"),
+]
+_SIGNATURES: list[tuple[bytes, str, str]] = [
     (b"GIF8", "ảnh GIF", "a GIF image"),
     (b"{\\rtf", "văn bản RTF", "an RTF document"),
     (b"\x1f\x8b", "tệp nén gzip", "a gzip archive"),
@@ -59,6 +63,11 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed(_sniff_zip(data))
     if data.startswith(OLE_MAGIC):
         return Sniffed(_sniff_ole(data))
+    for magic, what_vi, what_en in _IMAGES:
+        if data.startswith(magic):
+            if not _image_header(data):  # the magic of an image, then bytes no image reader understands
+                raise UnsupportedFormatError(f"{what_vi} hỏng (không đọc được phần đầu)", f"a broken {what_en[2:]}")
+            return Sniffed("image")
     for magic, what_vi, what_en in _SIGNATURES:
         if data.startswith(magic):
             raise UnsupportedFormatError(what_vi, what_en)
@@ -67,6 +76,17 @@ def sniff(data: bytes) -> Sniffed:
         raise UnsupportedFormatError(*BINARY)
     text, encoding = decoded
     return Sniffed("md" if looks_like_markdown(text) else "txt", encoding)
+
+
+def _image_header(data: bytes) -> bool:
+    """Whether Pillow reads the image's header (its size and mode); no pixel is decoded here."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size[0] > 0 and image.size[1] > 0
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return False
 
 
 def _sniff_zip(data: bytes) -> Format:

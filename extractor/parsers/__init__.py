@@ -1,8 +1,8 @@
 """One dispatch table from sniffed format to parser.
 
 Every parser is ``parse(data: bytes, source: Source, options: ParseOptions) -> Document``. Parsers know
-their library (pdfplumber, python-docx, openpyxl, LibreOffice) and nothing about scores; they hand blocks
-to :class:`extractor.builder.DocumentBuilder` and let it compute spans.
+their library (pdfplumber, python-docx, openpyxl, LibreOffice, Pillow and Tesseract) and nothing about
+scores; they hand blocks to :class:`extractor.builder.DocumentBuilder` and let it compute spans.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ PARSERS: dict[Format, str] = {
     "doc": "extractor.parsers.doc",
     "txt": "extractor.parsers.text",
     "md": "extractor.parsers.text",
+    "image": "extractor.parsers.image",
 }
 
 

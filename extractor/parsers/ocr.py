@@ -21,13 +21,18 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import numpy
 
 from extractor.errors import OcrUnavailableError
+
+if TYPE_CHECKING:
+    from extractor.parsers.pdf_layout import Line
+    from extractor.parsers.pdf_tables import PdfTable
+    from extractor.parsers.text_quality import Reason
 
 # The characters a number cell may hold: digits, separators, sign, percent, brackets.
 DIGIT_CHARS = "0123456789,./-%()+:"
@@ -307,3 +312,137 @@ def deskew(gray: numpy.ndarray) -> tuple[numpy.ndarray, float]:
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     rotated = cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
     return rotated, angle
+
+
+# --- a page read by OCR -----------------------------------------------------------------------------------
+
+# Words Tesseract itself doubts this much (confidence below, 0–100) are specks and ringing, not text.
+MIN_WORD_CONF = 20.0
+
+
+@dataclass
+class OcrPage:
+    """One page image read by OCR, in PDF points: its lines (outside tables) and its tables."""
+
+    number: int
+    lines: list[Line]
+    tables: list[PdfTable]
+    confidence: float | None  # mean confidence of the words and table cells read, 0–100
+    chars: int  # printable characters read
+    angle: float  # the skew corrected, degrees
+    quality: Reason | None  # why the text read is not text (text_quality), None when it is
+
+
+def read_page_image(gray: numpy.ndarray, number: int, scale: float) -> OcrPage:
+    """Read one page image (8-bit grayscale; ``scale`` PDF points per pixel): straighten it, rebuild its ruled
+    tables from the image, and OCR the rest of the page as lines of words."""
+    from extractor.parsers.pdf_layout import ocr_lines
+    from extractor.parsers.text_quality import assess
+
+    gray, angle = deskew(gray)
+    tables = _tables(gray, number, scale)
+    masked = gray
+    if tables:
+        masked = gray.copy()
+        h, w = masked.shape[:2]
+        for t in tables:
+            x0, top, x1, bottom = (round(v / scale) for v in t.bbox)
+            masked[max(0, top - 2) : min(h, bottom + 3), max(0, x0 - 2) : min(w, x1 + 3)] = 255
+    words = [w for w in ocr_words(masked) if w.conf >= MIN_WORD_CONF]
+    lines = ocr_lines(
+        [
+            [(w.text, w.x0 * scale, w.x1 * scale, w.top * scale, w.bottom * scale) for w in group]
+            for group in _by_line(words)
+        ]
+    )
+    weighted = [(w.conf, len(w.text)) for w in words]
+    weighted += [
+        (c.confidence, len(c.text)) for t in tables for c in t.cells if c.confidence is not None and c.text.strip()
+    ]
+    total = sum(n for _, n in weighted)
+    confidence = round(sum(c * n for c, n in weighted) / total, 1) if total else None
+    text = "\n".join([ln.text for ln in lines] + [c.text for t in tables for c in t.cells])
+    chars = sum(1 for ch in text if not ch.isspace())
+    return OcrPage(number, lines, tables, confidence, chars, angle, assess(text).reason if chars else None)
+
+
+def _by_line(words: list[Word]) -> list[list[Word]]:
+    groups: dict[int, list[Word]] = {}
+    for w in words:
+        groups.setdefault(w.line, []).append(w)
+    return list(groups.values())
+
+
+def _tables(gray: numpy.ndarray, number: int, scale: float) -> list[PdfTable]:
+    """The page's ruled tables rebuilt from the image (``extractor.parsers.ocr_table``), when that reader is
+    installed; none otherwise."""
+    try:
+        from extractor.parsers.ocr_table import read_tables
+    except ImportError:
+        return []
+    return read_tables(gray, number, scale)
+
+
+# --- many pages, across processes -------------------------------------------------------------------------
+
+# The file a worker process reads pages of: ("pdf" | "image", its bytes), set once per worker.
+_SOURCE: tuple[str, bytes] | None = None
+
+
+def _init_worker(kind: str, data: bytes) -> None:
+    global _SOURCE
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    _SOURCE = (kind, data)
+
+
+def load_page(kind: str, data: bytes, index: int, dpi: int) -> tuple[numpy.ndarray, float]:
+    """Page ``index`` of a PDF or an image file as a grayscale image and its PDF points per pixel."""
+    if kind == "pdf":
+        return render_page(data, index, dpi), 72.0 / dpi
+    from extractor.parsers.image import frame
+
+    return frame(data, index, dpi)
+
+
+def _read_one(index: int, dpi: int) -> OcrPage:
+    assert _SOURCE is not None
+    kind, data = _SOURCE
+    gray, scale = load_page(kind, data, index, dpi)
+    return read_page_image(gray, index + 1, scale)
+
+
+def read_pages(kind: str, data: bytes, indices: list[int], dpi: int, workers: int | None = None) -> list[OcrPage]:
+    """OCR pages ``indices`` (0-based) of a PDF (``kind="pdf"``) or an image file (``"image"``).
+
+    Several pages are read in parallel by ``workers`` processes (default: one per core), each running
+    Tesseract on one thread. The pool is started with "forkserver" (or "spawn"), never "fork": a fork of a
+    threaded server may copy a held lock. A process that is itself a worker (e.g. of ``audit_many``, which
+    already keeps every core busy) reads its pages in turn."""
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # A worker being started re-runs the main script, and that script reads this file: stop this worker
+        # quietly; the parent reads the pages itself (below).
+        raise SystemExit(1)
+    _backend()  # OcrUnavailableError before any work
+    if workers is None:
+        workers = os.cpu_count() or 1
+    workers = min(workers, len(indices))
+    if workers <= 1 or multiprocessing.parent_process() is not None:
+        _init_worker(kind, data)
+        try:
+            return [_read_one(i, dpi) for i in indices]
+        finally:
+            _init_worker("", b"")
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(kind, data)) as pool:
+            return list(pool.map(_read_one, indices, [dpi] * len(indices)))
+    except (BrokenProcessPool, OSError):
+        # The workers could not start, e.g. a script without the ``if __name__ == "__main__":`` guard that
+        # starting a process needs: read the pages here, in turn.
+        return read_pages(kind, data, indices, dpi, workers=1)

@@ -2,8 +2,15 @@
 
 Each page is read once with pdfplumber (characters, rules and images come from one pass over the page's
 content) and closed straight away. Tables continued on the next page are stitched into one table, e.g.
-an appendix of criteria running over three pages comes out as one table with its header once. A scan
-(pages that carry images but no text layer) raises NeedsOCRError with whatever text there was.
+an appendix of criteria running over three pages comes out as one table with its header once.
+
+Each page's text comes from its text layer where that layer holds the page's text, and from OCR of the
+rendered page (``extractor.parsers.ocr``) where the page is an image: no text layer, a layer that is not
+text (``text_quality``), or a layer that covers little of the ink of a page-sized image (a scan whose only
+text is a signature stamp). An OCR'd page gives the same lines and tables as a text page, so furniture,
+paragraphs, reading order and tables stitched across pages are one code path. A scan OCR cannot read (OCR
+switched off, not installed, or nothing legible) raises NeedsOCRError with whatever text there was; in a
+mixed PDF each page left unread gets a notice.
 """
 
 from __future__ import annotations
@@ -22,9 +29,17 @@ from pdfminer.pdftypes import resolve1
 from pdfplumber.page import Page as PlumberPage
 
 from extractor.builder import CellSpec, DocumentBuilder, GlyphLine
-from extractor.errors import CorruptFileError, EncryptedFileError, NeedsOCRError, NoPagesError, NoTextError
+from extractor.errors import (
+    CorruptFileError,
+    EncryptedFileError,
+    NeedsOCRError,
+    NoPagesError,
+    NoTextError,
+    OcrUnavailableError,
+)
 from extractor.model import BBox, Document, Source
 from extractor.options import ParseOptions
+from extractor.parsers import ocr
 from extractor.parsers.pdf_layout import (
     Line,
     Para,
@@ -44,6 +59,13 @@ from extractor.parsers.text_quality import REASONS, Reason, assess, ordered_text
 _EOF_WINDOW = 1024
 # A document is a scan when at least this share of its pages have images and no text layer.
 _SCAN_SHARE = 0.9
+# An image covering at least this share of the page may be the page itself (a scan) ...
+_PAGE_IMAGE_SHARE = 0.5
+# ... and when the text layer's characters cover less than this share of the page's ink, the page is read
+# from its image: the text is a stamp or a caption over a scan, not the page's text.
+_MIN_INK_COVERED = 0.5
+# Resolution at which a page's ink is measured against its text layer.
+_INK_DPI = 50
 
 Block = Para | PdfTable
 
@@ -62,6 +84,11 @@ class _PageData:
     furniture: list[Para] = field(default_factory=list)
     stamps: list[Stamp] = field(default_factory=list)  # its signature widgets (see pdf_stamps)
     garbled: Reason | None = None  # why its text layer is not text (see text_quality); its text is not read
+    page_image: bool = False  # an image covers most of the page (a scan)
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # its characters, page images
+    ocr: bool = False  # its lines and tables were read by OCR
+    ocr_confidence: float | None = None
+    ocr_failed: bool = False  # OCR read nothing legible on it
 
 
 def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
@@ -70,15 +97,17 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
         raise CorruptFileError("pdf", detail="no %%EOF near the end of the file: cut short or not a PDF")
     builder = DocumentBuilder(source)
     pages = _read_pages(data, options, builder)
+    unavailable = _ocr(data, pages, options, builder)
     for page in pages:
-        builder.add_page(
-            page.number, page.width, page.height, page.printable >= options.min_chars_per_page and not page.garbled
-        )
-    _layout(pages)
-    _stitch(pages)
-    _emit(pages, builder)
-    _check_scan(data, pages, options, builder)
-    return with_signatures(builder.build(), data, [s for page in pages for s in page.stamps])
+        text_layer = page.printable >= options.min_chars_per_page and not page.garbled and not page.ocr
+        builder.add_page(page.number, page.width, page.height, text_layer)
+    emit_pages(pages, builder)
+    _check_scan(data, pages, options, builder, unavailable)
+    doc = with_signatures(builder.build(), data, [s for page in pages for s in page.stamps])
+    for page, out in zip(pages, doc.pages, strict=False):
+        if page.ocr:
+            out.source, out.ocr_confidence = "ocr", page.ocr_confidence
+    return doc
 
 
 @contextmanager
@@ -155,6 +184,12 @@ def _read_page(page: PlumberPage, number: int) -> _PageData:
     chars = [c for c in page.chars if x0 <= c["x0"] < x1 and top <= c["top"] < bottom]
     printable = sum(1 for c in chars if c["text"].strip())
     garbled = assess(ordered_text(chars)).reason if printable else None
+    area = float(page.width) * float(page.height) or 1.0
+    page_image = any(
+        (float(im["x1"]) - float(im["x0"])) * (float(im["bottom"]) - float(im["top"])) >= _PAGE_IMAGE_SHARE * area
+        for im in page.images
+    )
+    boxes = [(c["x0"], c["top"], c["x1"], c["bottom"]) for c in chars] if page_image and not garbled else []
     if garbled:
         chars = []  # a text layer that is not text: the page is read as a scan is (it needs OCR)
     stamps = page_stamps(page, number)
@@ -169,6 +204,8 @@ def _read_page(page: PlumberPage, number: int) -> _PageData:
     data.lines = text_lines(outside)
     data.stamps = stamps
     data.garbled = garbled
+    data.page_image = page_image
+    data.boxes = boxes
     page.close()
     return data
 
@@ -177,6 +214,21 @@ def _inside(ch: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
     x = (ch["x0"] + ch["x1"]) / 2
     y = (ch["top"] + ch["bottom"]) / 2
     return box[0] <= x < box[2] and box[1] <= y < box[3]
+
+
+def emit_pages(pages: list[_PageData], builder: DocumentBuilder) -> None:
+    """Lay out the pages' lines (furniture, paragraphs, reading order with the tables), stitch tables that
+    run on over a page break, and hand every block to the builder: text pages and OCR'd pages alike."""
+    _layout(pages)
+    _stitch(pages)
+    _emit(pages, builder)
+
+
+def page_data(page: ocr.OcrPage, width: float, height: float) -> _PageData:
+    """An OCR'd page as a page of lines and tables, like one read from a text layer."""
+    data = _PageData(page.number, width, height, page.chars, 1, page.tables, page.lines)
+    data.ocr, data.ocr_confidence = True, page.confidence
+    return data
 
 
 def _layout(pages: list[_PageData]) -> None:
@@ -274,19 +326,90 @@ def _emit_table(table: PdfTable, builder: DocumentBuilder) -> None:
     builder.add_table(cells, header_rows=table.header_rows, page=table.page, bbox=_bbox(table.bbox), pages=table.pages)
 
 
-def _check_scan(data: bytes, pages: list[_PageData], options: ParseOptions, builder: DocumentBuilder) -> None:
-    """A scan, or a text layer that is not text, needs OCR; a PDF with no readable text at all is refused;
-    in a mixed PDF each page left unread gets a notice."""
-    scanned = [p.number for p in pages if p.garbled or (p.printable < options.min_chars_per_page and p.images)]
-    garbled = [p for p in pages if p.garbled]
-    readable = any(p.printable and not p.garbled for p in pages)
+def _image_page(page: _PageData, options: ParseOptions) -> bool:
+    """Whether the page may have to be read from its image: its text layer is not text, it has images and
+    (next to) no text, or an image covers most of it (its text is then measured against its ink)."""
+    if page.garbled:
+        return True
+    if page.printable < options.min_chars_per_page:
+        return page.images > 0
+    return page.page_image
+
+
+def _ocr(data: bytes, pages: list[_PageData], options: ParseOptions, builder: DocumentBuilder) -> bool:
+    """Read by OCR the pages that are images; True when OCR was needed but is not installed."""
+    if not options.ocr:
+        return False
+    wanted = [p for p in pages if _image_page(p, options)]
+    layered = [p for p in wanted if not p.garbled and p.printable >= options.min_chars_per_page]
+    if layered:
+        covered = _ink_covered(data, layered)
+        wanted = [p for p in wanted if p not in layered or covered[p.number] < _MIN_INK_COVERED]
+    if not wanted:
+        return False
+    try:
+        results = ocr.read_pages("pdf", data, [p.number - 1 for p in wanted], options.ocr_dpi, options.ocr_workers)
+    except OcrUnavailableError:
+        return True
+    for page, result in zip(wanted, results, strict=True):
+        if result.quality or result.chars < options.min_chars_per_page:
+            page.ocr_failed = True  # nothing legible: a page with a real text layer keeps it
+            continue
+        page.lines, page.tables, page.crowded = result.lines, result.tables, False
+        page.ocr, page.ocr_confidence, page.printable = True, result.confidence, result.chars
+    read = [p for p in pages if p.ocr]
+    if read:
+        source = builder.source
+        source.ocr, source.ocr_pages = True, [p.number for p in read]
+        weights = [(p.ocr_confidence, p.printable) for p in read if p.ocr_confidence is not None]
+        total = sum(n for _, n in weights)
+        source.ocr_confidence = round(sum(c * n for c, n in weights) / total, 1) if total else None
+    return False
+
+
+def _ink_covered(data: bytes, pages: list[_PageData]) -> dict[int, float]:
+    """For each page, the share of its dark pixels that fall inside its text layer's character boxes."""
+    import numpy
+
+    out: dict[int, float] = {}
+    by_number = {p.number: p for p in pages}
+    scale = _INK_DPI / 72.0
+    for index, gray in ocr.iter_rendered(data, [p.number - 1 for p in pages], _INK_DPI):
+        dark = gray < 128
+        inside = numpy.zeros_like(dark)
+        h, w = dark.shape
+        for x0, top, x1, bottom in by_number[index + 1].boxes:
+            r0, r1 = max(0, int(top * scale) - 1), min(h, math.ceil(bottom * scale) + 1)
+            c0, c1 = max(0, int(x0 * scale) - 1), min(w, math.ceil(x1 * scale) + 1)
+            inside[r0:r1, c0:c1] = True
+        ink = int(dark.sum())
+        out[index + 1] = float((dark & inside).sum()) / ink if ink else 1.0
+    return out
+
+
+def _check_scan(
+    data: bytes, pages: list[_PageData], options: ParseOptions, builder: DocumentBuilder, unavailable: bool
+) -> None:
+    """A scan OCR did not read is refused with whatever text there was (NeedsOCRError, or OcrUnavailableError
+    when OCR is not installed); a PDF with no readable text at all is refused; in a mixed PDF each page left
+    unread gets a notice."""
+    scanned = [
+        p.number for p in pages if not p.ocr and (p.garbled or (p.printable < options.min_chars_per_page and p.images))
+    ]
+    garbled = [p for p in pages if p.garbled and not p.ocr]
+    readable = any(p.ocr or (p.printable and not p.garbled) for p in pages)
     if scanned and (not readable or len(scanned) >= math.ceil(_SCAN_SHARE * len(pages))):
+        if unavailable:
+            raise OcrUnavailableError()
         for number, text in _annotation_texts(data, scanned).items():
             builder.add_paragraph(text, page=number, style="annotation", role="furniture")
         scan = with_signatures(builder.build(), data, [s for page in pages for s in page.stamps])
         raise NeedsOCRError(len(pages), len(scanned), document=scan, garbled=len(garbled))
     if not readable:
         raise NoTextError(len(pages))  # e.g. blank pages: nothing to read, and no image to OCR either
+    if unavailable and scanned:
+        err = OcrUnavailableError()
+        builder.notice("ocr_unavailable", err.message_vi, err.message_en)
     for page in garbled:
         vi, en = REASONS[page.garbled or ""]
         builder.notice(
@@ -295,13 +418,22 @@ def _check_scan(data: bytes, pages: list[_PageData], options: ParseOptions, buil
             f"Page {page.number}: {en}; its content was not read (it needs OCR).",
             page=page.number,
         )
+    failed = {p.number for p in pages if p.ocr_failed}
     for number in sorted(set(scanned) - {p.number for p in garbled}):
-        builder.notice(
-            "page_without_text",
-            f"Trang {number} là ảnh quét, không có lớp chữ; nội dung trang này không được đọc.",
-            f"Page {number} is a scanned image without a text layer; its content was not read.",
-            page=number,
-        )
+        if number in failed:
+            builder.notice(
+                "page_without_text",
+                f"Trang {number} là ảnh quét; nhận dạng ký tự (OCR) không đọc được chữ rõ ràng nào trên trang này.",
+                f"Page {number} is a scanned image; OCR read no legible text on it.",
+                page=number,
+            )
+        else:
+            builder.notice(
+                "page_without_text",
+                f"Trang {number} là ảnh quét, không có lớp chữ; nội dung trang này không được đọc.",
+                f"Page {number} is a scanned image without a text layer; its content was not read.",
+                page=number,
+            )
 
 
 def _annotation_texts(data: bytes, numbers: list[int]) -> dict[int, str]:

@@ -153,6 +153,23 @@ def text_lines(chars: list[Obj], split_gaps: bool = True) -> list[Line]:
     return _split_columns(lines) if split_gaps else lines
 
 
+def ocr_lines(groups: list[list[tuple[str, float, float, float, float]]]) -> list[Line]:
+    """Visual lines of an OCR'd page from the words of each line OCR found, (text, x0, x1, top, bottom) in
+    points: top to bottom, cut at column gutters like the lines of a text layer. Each character's extent is
+    spread evenly across its word's box. Lines OCR found side by side (the two columns of a letterhead) are
+    column pieces."""
+    lines = [Line.of([Word(*w) for w in group]) for group in groups if group]
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    for line in lines:
+        line.piece = any(
+            other is not line
+            and min(other.bottom, line.bottom) - max(other.top, line.top) > 0.5 * min(other.size, line.size)
+            and (other.x0 >= line.x1 or line.x0 >= other.x1)
+            for other in lines
+        )
+    return _split_columns(lines)
+
+
 def _wide_gaps(line: Line) -> list[tuple[float, float]]:
     limit = max(_GAP_MIN, _GAP_RATIO * line.size)
     return [(a.x1, b.x0) for a, b in itertools.pairwise(line.words) if b.x0 - a.x1 >= limit]
