@@ -308,3 +308,32 @@ class AuditAbortedError(ExtractorError):
             f"The file's audit did not finish: {reason_en}.",
             detail=detail,
         )
+
+
+class NotPagedError(InputError):
+    """A page image was asked of a file that has no pages to draw (DOCX, XLSX, .doc, text): only a PDF or an
+    image file (PNG, JPEG, TIFF) is drawn page by page."""
+
+    code = "not_paged"
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(
+            f"Tệp {fmt.upper()} không chia trang nên không vẽ được ảnh trang; chỉ vẽ được tệp PDF hoặc ảnh "
+            "(PNG, JPEG, TIFF).",
+            f"A {fmt.upper()} file has no pages to draw; only a PDF or an image (PNG, JPEG, TIFF) is drawn as pages.",
+        )
+        self.format = fmt
+
+
+class PageOutOfRangeError(InputError):
+    """A page number the file does not have (pages are numbered from 1)."""
+
+    code = "page_out_of_range"
+
+    def __init__(self, page: int, pages: int) -> None:
+        super().__init__(
+            f"Không có trang {page}: tệp có {pages} trang (đánh số từ 1).",
+            f"There is no page {page}: the file has {pages} pages (numbered from 1).",
+        )
+        self.page = page
+        self.pages = pages
