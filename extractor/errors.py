@@ -320,7 +320,7 @@ class NotPagedError(InputError):
         super().__init__(
             f"Tệp {fmt.upper()} không chia trang nên không vẽ được ảnh trang; chỉ vẽ được tệp PDF hoặc ảnh "
             "(PNG, JPEG, TIFF).",
-            f"A {fmt.upper()} file has no pages to draw; only a PDF or an image (PNG, JPEG, TIFF) is drawn as pages.",
+            f"The {fmt.upper()} file has no pages to draw; only a PDF or an image (PNG, JPEG, TIFF) is drawn as pages.",
         )
         self.format = fmt
 
