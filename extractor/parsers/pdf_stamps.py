@@ -6,18 +6,30 @@ rectangle sits on the blank. pdfplumber reads the page's content only, so the ap
 form XObject) of each signature widget is interpreted here with pdfminer into characters placed on the
 page. A stamp of one short line that sits on a blank of a text line (a word of the page close on its left
 or right, little drawn under it) is merged into that line; any other stamp text (a "Ký bởi: … Thời gian ký: …" box)
-stays out of the body and is kept only as the signature's stamp text. An appearance that is only an image
-gives no characters (left to OCR).
+stays out of the body and is kept only as the signature's stamp text.
+
+An appearance that is only an image draws no characters. When such a widget sits on the blank of the number
+("Số:   /BC-UBND"), the day ("ngày   tháng") or the month ("tháng   năm"), the widget is rendered with
+pypdfium2 (forms initialised) and rendered again without annotations, the pixels both renderings share
+(the page under the widget) are whitened, and what is left is read by OCR: digits only, and for the
+number a second pass with letters (e.g. "932/QĐ-TTg"). A reading that is not a number, a day or a month
+of the calendar is dropped and the blank stays blank. The characters made from a reading are merged like
+text stamps and marked ``ocr``. Image widgets anywhere else (a signature picture, a seal) are never read.
 
 Nothing here raises for a broken file: an annotation that cannot be read is skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+import numpy
+import regex
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LTChar, LTContainer, LTImage, LTItem
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
@@ -36,6 +48,14 @@ _FLAG_HIDDEN, _FLAG_NOVIEW = 2, 32
 _JOIN = 3.0  # words closer than this are one word for the text lines (pdf_layout's x tolerance)
 _UNDER = 0.35  # a stamp may overlap page characters over this share of its width (drawn a little askew)
 _TOUCH = 0.4  # a stamp may touch a page character by this share of its width ("329" drawn into "/BC-UBND")
+# An image stamp read by OCR: rendered at this resolution; its reading kept at this mean confidence or more.
+_OCR_DPI = 400
+_MIN_OCR_CONF = 50.0
+_MAX_BLANK_HEIGHT = 48.0  # a widget taller than this (points) is a signature picture, not a blank's stamp
+_FILLER = set(" .…_·-")  # what a blank is typed with
+Blank = Literal["number", "day", "month"]
+_NUMBER_READ = regex.compile(r"^\d{1,6}(?:/[\p{L}\d.()-]{1,24}(?:/[\p{L}\d.()-]{1,24})?)?$")
+_DAY_READ = regex.compile(r"^\d{1,2}$")
 
 
 @dataclass
@@ -48,6 +68,10 @@ class Stamp:
     chars: list[Obj] = field(default_factory=list)
     image: bool = False
     merged: list[list[Obj]] = field(default_factory=list)  # the stamp lines merged into the page's text
+    ocr: bool = False  # its characters were read by OCR from an image appearance
+    blank: Blank | None = None  # the blank an image stamp sits on
+    after: str = ""  # the page's text right of that blank, on its line (e.g. "tháng 11 năm 2025")
+    ocr_confidence: float | None = None
 
     @property
     def text(self) -> str:
@@ -70,6 +94,10 @@ def page_stamps(page: PlumberPage, number: int) -> list[Stamp]:
             stamp = None
         if stamp is not None:
             out.append(stamp)
+    images = [s for s in out if s.image and not any(c["text"].strip() for c in s.chars)]
+    if images:
+        with suppress(Exception):  # OCR missing or a rendering failure leaves the blanks blank
+            read_image_stamps(images, page)
     return out
 
 
@@ -291,7 +319,7 @@ def stamped_spans(doc: Document, stamps: list[Stamp]) -> list[StampedSpan]:
         for line in stamp.merged:
             span = _locate(doc, stamp, line)
             if span is not None:
-                out.append(StampedSpan(start=span[0], end=span[1], page=stamp.page, field=stamp.name))
+                out.append(StampedSpan(start=span[0], end=span[1], page=stamp.page, field=stamp.name, ocr=stamp.ocr))
     return sorted(out, key=lambda s: s.start)
 
 
@@ -332,3 +360,223 @@ def _locate_by_text(doc: Document, page: int, at: tuple[float, float], text: str
 
 def _inside(x: float, y: float, box: BBox) -> bool:
     return box.x0 - 2 <= x <= box.x1 + 2 and box.top - 2 <= y <= box.bottom + 2
+
+
+# -- image stamps: OCR ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    blank: Blank
+    row: list[Obj]
+    after: str
+
+
+def read_image_stamps(stamps: list[Stamp], page: PlumberPage) -> None:
+    """Give each image stamp that sits on the blank of a number, day or month the characters OCR reads in
+    it (nothing when the reading is not usable)."""
+    chars = [c for c in page.chars if c["text"].strip()]
+    todo = [(stamp, ctx) for stamp in stamps if (ctx := blank_context(stamp.box, chars)) is not None]
+    if not todo:
+        return
+    from extractor.parsers import ocr
+
+    if not ocr.available():
+        return
+    render = _renderer(page)
+    for stamp, ctx in todo:
+        gray = render(stamp.box)
+        if gray is None:
+            continue
+        text, conf = _read(gray, ctx.blank, ocr.ocr_text)
+        if text is None:
+            continue
+        stamp.chars = _ocr_chars(text, gray, stamp, ctx.row)
+        stamp.ocr, stamp.blank, stamp.after, stamp.ocr_confidence = True, ctx.blank, ctx.after, conf
+
+
+def blank_context(box: tuple[float, float, float, float], chars: list[Obj]) -> _Context | None:
+    """Which blank a widget at ``box`` (top-left origin) sits on: the text line through it, little typed
+    under it, and the words either side ("Số:" … "/BC-UBND", "ngày" … "tháng", "tháng" … "năm")."""
+    x0, top, x1, bottom = box
+    if bottom - top > _MAX_BLANK_HEIGHT or x1 <= x0:
+        return None
+    centre = (top + bottom) / 2
+    band = [c for c in chars if top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    if not band:
+        return None
+    # the text line nearest the widget's middle
+    line_mid = min(((c["top"] + c["bottom"]) / 2 for c in band), key=lambda m: abs(m - centre))
+    row = sorted((c for c in band if abs((c["top"] + c["bottom"]) / 2 - line_mid) <= 3), key=lambda c: c["x0"])
+    under = [c for c in row if x0 < _mid(c) < x1 and c["text"] not in _FILLER]
+    if sum(c["x1"] - c["x0"] for c in under) > _UNDER * (x1 - x0):
+        return None
+    size = max(float(c["size"]) for c in row)
+    left = _word([c for c in row if _mid(c) <= x0 and x0 - c["x1"] <= 3 * size + (x1 - x0) / 2], last=True)
+    right = _word([c for c in row if _mid(c) >= x1 and c["x0"] - x1 <= 3 * size + (x1 - x0) / 2], last=False)
+    after = _joined([c for c in row if _mid(c) >= x1])
+    blank = _blank_kind(_fold(left), _fold(right))
+    return _Context(blank, row, after) if blank else None
+
+
+def _joined(chars: list[Obj]) -> str:
+    """Characters of one line as text, a space where a gap parts two words."""
+    parts: list[str] = []
+    for prev, c in zip([None, *chars], chars, strict=False):
+        if prev is not None and c["x0"] - prev["x1"] > 0.2 * float(c["size"]):
+            parts.append(" ")
+        parts.append(c["text"])
+    return " ".join("".join(parts).split())
+
+
+def _word(chars: list[Obj], *, last: bool) -> str:
+    """The page word nearest the blank: the last word left of it or the first right of it."""
+    if not chars:
+        return ""
+    ordered = chars[::-1] if last else chars
+    out = [ordered[0]]
+    for c in ordered[1:]:
+        gap = (out[-1]["x0"] - c["x1"]) if last else (c["x0"] - out[-1]["x1"])
+        if gap > _JOIN or not c["text"].strip() or c["text"] in _FILLER - {"-"}:
+            break
+        out.append(c)
+    if last:
+        out.reverse()
+    return "".join(c["text"] for c in out).strip("".join(_FILLER - {"-"}))
+
+
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFC", word).lower()
+
+
+def _blank_kind(left: str, right: str) -> Blank | None:
+    if left in ("số:", "số", "so:") or (right.startswith("/") and left not in ("ngày", "tháng", "năm")):
+        return "number"
+    if left == "ngày" or (right.startswith("tháng") and left != "tháng"):
+        return "day"
+    if left == "tháng" and right.startswith("năm"):
+        return "month"
+    return None
+
+
+def _read(gray: numpy.ndarray, blank: Blank, ocr_text: Callable[..., tuple[str, float]]) -> tuple[str | None, float]:
+    """The usable reading of a blank's image, digits first; None when there is none."""
+    digits, conf = ocr_text(gray, psm=7, digits=True)
+    digits = "".join(digits.split())
+    if blank == "number":
+        letters, conf2 = ocr_text(gray, psm=7, digits=False)
+        letters = "".join(letters.split())
+        # the reading with letters when it keeps the digits' number and adds a symbol ("932/QĐ-TTg")
+        if (
+            _NUMBER_READ.match(letters)
+            and not letters.isdigit()
+            and letters.split("/")[0] == digits.split("/")[0]
+            and conf2 >= _MIN_OCR_CONF
+        ):
+            return letters, conf2
+        digits = digits.rstrip("/-.")
+        return (digits, conf) if _NUMBER_READ.match(digits) and conf >= _MIN_OCR_CONF else (None, conf)
+    if not _DAY_READ.match(digits) or conf < _MIN_OCR_CONF:
+        return None, conf
+    value = int(digits)
+    limit = 31 if blank == "day" else 12
+    return (digits, conf) if 1 <= value <= limit else (None, conf)
+
+
+def _renderer(page: PlumberPage) -> Callable[[tuple[float, float, float, float]], numpy.ndarray | None]:
+    """A function rendering a region of ``page`` (top-left origin, points) as the widgets draw it over the
+    page, with the page's own drawing whitened: grayscale at _OCR_DPI, None when nothing is drawn."""
+    import pypdfium2
+
+    from extractor.parsers import ocr
+
+    lock = getattr(ocr, "pdfium_lock", None) or getattr(ocr, "_pdfium_lock", None)  # pdfium is not thread-safe
+    data = _pdf_bytes(page)
+    index = int(page.page_number) - 1
+    scale = _OCR_DPI / 72.0
+
+    def render(box: tuple[float, float, float, float]) -> numpy.ndarray | None:
+        with lock or nullcontext():
+            pdf = pypdfium2.PdfDocument(data)
+            try:
+                pdf.init_forms()
+                pg = pdf[index]
+                try:
+                    width, height = pg.get_size()
+                    x0, top, x1, bottom = box
+                    crop = (max(0.0, x0), max(0.0, height - bottom), max(0.0, width - x1), max(0.0, top))
+                    shown = pg.render(scale=scale, grayscale=True, may_draw_forms=True, crop=crop)
+                    bare = pg.render(scale=scale, grayscale=True, may_draw_forms=False, draw_annots=False, crop=crop)
+                    with_widget = numpy.asarray(shown.to_pil().convert("L"), dtype=numpy.uint8)
+                    without = numpy.asarray(bare.to_pil().convert("L"), dtype=numpy.uint8)
+                finally:
+                    pg.close()
+            finally:
+                pdf.close()
+        return _isolate(with_widget, without)
+
+    return render
+
+
+def _isolate(with_widget: numpy.ndarray, without: numpy.ndarray) -> numpy.ndarray | None:
+    """What the widget adds to the page: the rest whitened, the ink cropped with a margin; None when blank."""
+    if with_widget.shape != without.shape:
+        return None
+    image = numpy.where(numpy.abs(with_widget.astype(int) - without.astype(int)) > 24, with_widget, 255)
+    ink = image < 160
+    if int(ink.sum()) < 20:
+        return None
+    rows, cols = numpy.where(ink.any(axis=1))[0], numpy.where(ink.any(axis=0))[0]
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    margin = max(8, (r1 - r0) // 3)
+    out = numpy.full((r1 - r0 + 2 * margin, c1 - c0 + 2 * margin), 255, dtype=numpy.uint8)
+    out[margin : margin + r1 - r0, margin : margin + c1 - c0] = numpy.where(ink[r0:r1, c0:c1], 0, 255)
+    return out
+
+
+def _pdf_bytes(page: PlumberPage) -> bytes:
+    stream = page.pdf.stream
+    if isinstance(stream, io.BytesIO):
+        return stream.getvalue()
+    at = stream.tell()
+    try:
+        stream.seek(0)
+        return bytes(stream.read())
+    finally:
+        stream.seek(at)
+
+
+def _ocr_chars(text: str, gray: numpy.ndarray, stamp: Stamp, row: list[Obj]) -> list[Obj]:
+    """Characters for an OCR reading, spread over the widget's ink and set on the text line of its blank."""
+    x0, _, x1, _ = stamp.box
+    cols = numpy.where((gray < 128).any(axis=0))[0]
+    ink = float(cols[-1] - cols[0] + 1) * 72.0 / _OCR_DPI if len(cols) else x1 - x0
+    width = min(x1 - x0, ink)
+    left = (x0 + x1) / 2 - width / 2
+    top = float(numpy.median([c["top"] for c in row]))
+    bottom = float(numpy.median([c["bottom"] for c in row]))
+    size = float(numpy.median([c["size"] for c in row]))
+    step = width / len(text)
+    out = []
+    for i, ch in enumerate(text):
+        cx0 = left + i * step
+        out.append(
+            {
+                "text": ch,
+                "x0": cx0,
+                "x1": cx0 + step,
+                "top": top,
+                "bottom": bottom,
+                "doctop": top,
+                "width": step,
+                "height": bottom - top,
+                "size": size,
+                "fontname": "OCR",
+                "upright": True,
+                "object_type": "char",
+                "page_number": stamp.page,
+                "stamp": True,
+                "ocr": True,
+            }
+        )
+    return out

@@ -1,0 +1,169 @@
+"""Number and day stamps drawn as images: a signed PDF whose signature widgets over the blanks "Số:  /BC-UBND"
+and "ngày  tháng" carry a picture of the number and day reads them by OCR, marked signature_stamp_ocr."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+import extractor
+from extractor.parsers import ocr
+from extractor.rules.signing import VIETNAM
+
+PAGE_HEIGHT = 841.89
+SIZE = 13.0
+NUMBER_Y = 110.0  # baselines, from the top of the page
+DATE_Y = 132.0
+
+
+def _font() -> Path:
+    for folder in (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts"):
+        for name in ("DejaVuSerif.ttf", "DejaVuSans.ttf", "NotoSerif-Regular.ttf"):
+            found = sorted(folder.rglob(name)) if folder.is_dir() else []
+            if found:
+                return found[0]
+    pytest.skip("no TrueType font with Vietnamese letters (DejaVu or Noto) is installed")
+
+
+def _needs_ocr() -> None:
+    if not ocr.available():
+        pytest.skip("Tesseract with its Vietnamese model is not installed: image stamps cannot be read")
+
+
+def _letter(printed_month: int, year: int) -> tuple[bytes, dict[str, tuple[float, float, float, float]]]:
+    """A one-page letter with blanks for the number and the day; returns it and the blanks' boxes (PDF user
+    space, bottom-left origin) where the signing system draws them."""
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF(unit="pt", format="A4")
+    pdf.add_font("serif", "", str(_font()))
+    pdf.add_page()
+    pdf.set_font("serif", size=SIZE)
+    blank = 42.0
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+    head = "Số:"
+    pdf.text(72, NUMBER_Y, head)
+    x = 72 + pdf.get_string_width(head + " ")
+    pdf.text(x + blank, NUMBER_Y, "/BC-UBND")
+    boxes["number"] = (x + 2, PAGE_HEIGHT - NUMBER_Y - 4, x + blank - 2, PAGE_HEIGHT - NUMBER_Y + SIZE)
+    head = "An Lão, ngày"
+    pdf.text(72, DATE_Y, head)
+    x = 72 + pdf.get_string_width(head + " ")
+    pdf.text(x + blank, DATE_Y, f"tháng {printed_month} năm {year}")
+    boxes["day"] = (x + 2, PAGE_HEIGHT - DATE_Y - 4, x + blank - 2, PAGE_HEIGHT - DATE_Y + SIZE)
+    lines = [
+        (60, "ỦY BAN NHÂN DÂN"),
+        (78, "XÃ AN LÃO"),
+        (170, "BÁO CÁO"),
+        (188, "Kết quả ứng dụng công nghệ thông tin quý II năm 2026"),
+        (220, "Ủy ban nhân dân xã An Lão báo cáo kết quả như sau."),
+        (320, "KT. CHỦ TỊCH"),
+        (336, "PHÓ CHỦ TỊCH"),
+        (400, "Nguyễn Văn An"),
+    ]
+    for y, text in lines:
+        pdf.text(72 if y < 300 else 330, y, text)
+    return bytes(pdf.output()), boxes
+
+
+def _picture(text: str, box: tuple[float, float, float, float]) -> object:
+    """A picture of ``text`` as a signing system stamps it (dark blue on white), 300 dpi for the box."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    scale = 300 / 72
+    width, height = int((box[2] - box[0]) * scale), int((box[3] - box[1]) * scale)
+    image = Image.new("RGB", (width, height), "white")
+    font = ImageFont.truetype(str(_font()), int(SIZE * 1.1 * scale))
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    draw.text(((width - (right - left)) / 2 - left, (height - (bottom - top)) / 2 - top), text, fill=(10, 30, 140), font=font)
+    return image
+
+
+def _signer(common_name: str) -> object:
+    from asn1crypto import keys as akeys
+    from asn1crypto import x509 as ax509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "UBND xã An Lão"),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+        ]
+    )
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    der_key = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    signing_cert = ax509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    return signers.SimpleSigner(
+        signing_cert=signing_cert,
+        signing_key=akeys.PrivateKeyInfo.load(der_key),
+        cert_registry=SimpleCertificateStore.from_certs([signing_cert]),
+    )
+
+
+def _sign_with_image(data: bytes, field: str, box: tuple[float, float, float, float], text: str) -> bytes:
+    """``data`` signed once more, the signature's widget over ``box`` drawing a picture of ``text``."""
+    from pyhanko.pdf_utils import layout
+    from pyhanko.pdf_utils.images import PdfImage
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigFieldSpec
+    from pyhanko.stamp import StaticStampStyle
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    fill = layout.SimpleBoxLayoutRule(
+        x_align=layout.AxisAlignment.ALIGN_MID,
+        y_align=layout.AxisAlignment.ALIGN_MID,
+        inner_content_scaling=layout.InnerScaling.STRETCH_FILL,
+    )
+    style = StaticStampStyle(border_width=0, background=PdfImage(_picture(text, box)), background_layout=fill)
+    spec = SigFieldSpec(field, on_page=0, box=tuple(round(v) for v in box))  # type: ignore[arg-type]
+    pdf_signer = signers.PdfSigner(
+        signers.PdfSignatureMetadata(field_name=field), signer=_signer("Nguyễn Văn An"), stamp_style=style,
+        new_field_spec=spec,
+    )
+    out = pdf_signer.sign_pdf(writer)
+    return bytes(out.getvalue())
+
+
+def _issued(number: str, day: str, month: int, year: int) -> bytes:
+    letter, boxes = _letter(month, year)
+    signed = _sign_with_image(letter, "SoVanBan", boxes["number"], number)
+    return _sign_with_image(signed, "NgayVanBan", boxes["day"], day)
+
+
+def test_number_and_day_drawn_as_images_are_read_by_ocr() -> None:
+    _needs_ocr()
+    today = dt.datetime.now(VIETNAM).date()
+    data = _issued("47", f"{today.day:02d}", today.month, today.year)
+    document = extractor.parse(data, filename="issued.pdf")
+    assert [document.text[s.start : s.end] for s in document.stamped] == ["47", f"{today.day:02d}"]
+    assert all(s.ocr for s in document.stamped)
+    report = extractor.audit(data, filename="issued.pdf")
+    assert report.document.number is not None and report.document.number.startswith("47/BC-UBND")
+    assert report.document.date == today
+    assert report.document.number_source == "signature_stamp_ocr"
+    assert report.document.date_source == "signature_stamp_ocr"
+    assert not [n for n in document.notices if n.code == "stamp_date_far_from_signing"]
