@@ -33,7 +33,9 @@ def _needs_ocr() -> None:
         pytest.skip("Tesseract with its Vietnamese model is not installed: image stamps cannot be read")
 
 
-def _letter(printed_month: int, year: int) -> tuple[bytes, dict[str, tuple[float, float, float, float]]]:
+def _letter(
+    printed_month: int, year: int, symbol: str = "/BC-UBND"
+) -> tuple[bytes, dict[str, tuple[float, float, float, float]]]:
     """A one-page letter with blanks for the number and the day; returns it and the blanks' boxes (PDF user
     space, bottom-left origin) where the signing system draws them."""
     fpdf = pytest.importorskip("fpdf")
@@ -46,8 +48,10 @@ def _letter(printed_month: int, year: int) -> tuple[bytes, dict[str, tuple[float
     head = "Số:"
     pdf.text(72, NUMBER_Y, head)
     x = 72 + pdf.get_string_width(head + " ")
-    pdf.text(x + blank, NUMBER_Y, "/BC-UBND")
-    boxes["number"] = (x + 2, PAGE_HEIGHT - NUMBER_Y - 4, x + blank - 2, PAGE_HEIGHT - NUMBER_Y + SIZE)
+    width = blank if symbol else 110.0
+    if symbol:
+        pdf.text(x + blank, NUMBER_Y, symbol)
+    boxes["number"] = (x + 2, PAGE_HEIGHT - NUMBER_Y - 4, x + width - 2, PAGE_HEIGHT - NUMBER_Y + SIZE)
     head = "An Lão, ngày"
     pdf.text(72, DATE_Y, head)
     x = 72 + pdf.get_string_width(head + " ")
@@ -65,6 +69,7 @@ def _letter(printed_month: int, year: int) -> tuple[bytes, dict[str, tuple[float
     ]
     for y, text in lines:
         pdf.text(72 if y < 300 else 330, y, text)
+    boxes["signature"] = (320, PAGE_HEIGHT - 390, 470, PAGE_HEIGHT - 340)  # between the title and the name
     return bytes(pdf.output()), boxes
 
 
@@ -78,7 +83,9 @@ def _picture(text: str, box: tuple[float, float, float, float]) -> object:
     font = ImageFont.truetype(str(_font()), int(SIZE * 1.1 * scale))
     draw = ImageDraw.Draw(image)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-    draw.text(((width - (right - left)) / 2 - left, (height - (bottom - top)) / 2 - top), text, fill=(10, 30, 140), font=font)
+    draw.text(
+        ((width - (right - left)) / 2 - left, (height - (bottom - top)) / 2 - top), text, fill=(10, 30, 140), font=font
+    )
     return image
 
 
@@ -141,15 +148,19 @@ def _sign_with_image(data: bytes, field: str, box: tuple[float, float, float, fl
     style = StaticStampStyle(border_width=0, background=PdfImage(_picture(text, box)), background_layout=fill)
     spec = SigFieldSpec(field, on_page=0, box=tuple(round(v) for v in box))  # type: ignore[arg-type]
     pdf_signer = signers.PdfSigner(
-        signers.PdfSignatureMetadata(field_name=field), signer=_signer("Nguyễn Văn An"), stamp_style=style,
+        signers.PdfSignatureMetadata(field_name=field),
+        signer=_signer("Nguyễn Văn An"),
+        stamp_style=style,
         new_field_spec=spec,
     )
     out = pdf_signer.sign_pdf(writer)
     return bytes(out.getvalue())
 
 
-def _issued(number: str, day: str, month: int, year: int) -> bytes:
-    letter, boxes = _letter(month, year)
+def _issued(number: str, day: str, month: int, year: int, symbol: str = "/BC-UBND", picture: str = "") -> bytes:
+    letter, boxes = _letter(month, year, symbol)
+    if picture:  # the signer's own signature, a picture over the signature block
+        letter = _sign_with_image(letter, "ChuKy", boxes["signature"], picture)
     signed = _sign_with_image(letter, "SoVanBan", boxes["number"], number)
     return _sign_with_image(signed, "NgayVanBan", boxes["day"], day)
 
@@ -167,3 +178,35 @@ def test_number_and_day_drawn_as_images_are_read_by_ocr() -> None:
     assert report.document.number_source == "signature_stamp_ocr"
     assert report.document.date_source == "signature_stamp_ocr"
     assert not [n for n in document.notices if n.code == "stamp_date_far_from_signing"]
+
+
+def test_a_day_far_from_the_signing_day_is_kept_with_a_notice() -> None:
+    _needs_ocr()
+    printed = dt.datetime.now(VIETNAM).date() - dt.timedelta(days=12)
+    data = _issued("47", f"{printed.day:02d}", printed.month, printed.year)
+    document = extractor.parse(data, filename="late.pdf")
+    (notice,) = [n for n in document.notices if n.code == "stamp_ocr_date_far_from_signing"]
+    assert f"{printed:%d/%m/%Y}" in notice.message_vi and notice.page == 1
+    report = extractor.audit(data, filename="late.pdf")
+    assert report.document.date == printed and report.document.date_source == "signature_stamp_ocr"
+
+
+def test_a_number_with_its_symbol_is_read_with_letters() -> None:
+    """The stamp draws the whole number after "Số:" ("932/QĐ-TTg"): the second pass keeps the symbol."""
+    _needs_ocr()
+    today = dt.datetime.now(VIETNAM).date()
+    data = _issued("932/QĐ-TTg", f"{today.day:02d}", today.month, today.year, symbol="")
+    document = extractor.parse(data, filename="qd.pdf")
+    assert [document.text[s.start : s.end] for s in document.stamped] == ["932/QĐ-TTg", f"{today.day:02d}"]
+
+
+def test_a_signature_picture_is_never_read_and_a_blank_without_digits_stays_blank() -> None:
+    _needs_ocr()
+    today = dt.datetime.now(VIETNAM).date()
+    data = _issued("47", "ký", today.month, today.year, picture="Nguyễn Văn An 15")
+    document = extractor.parse(data, filename="picture.pdf")
+    assert [document.text[s.start : s.end] for s in document.stamped] == ["47"]
+    assert "15" not in document.text.replace("2025", "").replace("2026", "")
+    report = extractor.audit(data, filename="picture.pdf")
+    assert report.document.number_source == "signature_stamp_ocr"
+    assert report.document.date_source != "signature_stamp_ocr"

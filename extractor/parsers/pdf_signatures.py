@@ -14,10 +14,13 @@ Nothing here raises for a broken file: a signature that cannot be read becomes a
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from extractor.model import BBox, DigitalSignature, Document
+import regex
+
+from extractor.model import BBox, DigitalSignature, Document, Notice
 from extractor.parsers.pdf_stamps import Stamp, stamped_spans
 from extractor.textnorm import normalize_text
 
@@ -30,6 +33,11 @@ _MISLABELLED = timedelta(minutes=15)
 _FORM_KEYS = {"/Annots", "/AcroForm", "/Fields", "/DSS", "/Perms", "/V", "/AP", "/AS", "/SigFlags", "/DR", "/DA"}
 _FORM_KEYS |= {"/NeedAppearances", "/Metadata", "/Extensions", "/F", "/Lock", "/MK", "/Kids", "/ModDate", "/M"}
 _FORM_KEYS |= {"/Producer", "/Ff", "/SV", "/Parent", "/Version"}
+# A day read by OCR from an image stamp more than this many days from its signature's signing day (in
+# Vietnam's time) is kept but noted: the same tolerance as the SIGNED_LONG_AFTER check.
+STAMP_DAY_TOLERANCE = 3
+_VIETNAM = timezone(timedelta(hours=7))
+_STAMPED_DATE = regex.compile(r"^(\d{1,2})\s*(?:tháng|/|-)\s*(\d{1,2})\s*(?:năm|/|-)\s*(\d{4})")
 
 
 def read_signatures(data: bytes, stamps: list[Stamp]) -> list[DigitalSignature]:
@@ -206,4 +214,52 @@ def with_signatures(doc: Document, data: bytes, stamps: list[Stamp]) -> Document
     """``doc`` with its signatures on its source and the spans its signature stamps drew in its text."""
     doc.source.signatures = read_signatures(data, stamps)
     doc.stamped = stamped_spans(doc, stamps)
+    doc.notices.extend(ocr_day_notices(doc, stamps))
     return doc
+
+
+def ocr_day_notices(doc: Document, stamps: list[Stamp]) -> list[Notice]:
+    """A notice for each day read by OCR from an image stamp that lies more than STAMP_DAY_TOLERANCE days
+    from the signing day of its signature (or of the last signature when the widget's own is unsigned)."""
+    fields = {s.name: s for s in stamps if s.ocr and s.blank == "day"}
+    times = {sig.field: sig.signed_at for sig in doc.source.signatures if sig.signed_at is not None}
+    latest = max(times.values(), default=None)
+    out: list[Notice] = []
+    for span in doc.stamped:
+        stamp = fields.get(span.field or "")
+        if stamp is None or not span.ocr:
+            continue
+        printed = _printed_date(doc.text[span.start : span.start + 40])
+        signed = times.get(stamp.name, latest)
+        if printed is None or signed is None:
+            continue
+        signed_day = signed.astimezone(_VIETNAM).date()
+        if abs((signed_day - printed).days) <= STAMP_DAY_TOLERANCE:
+            continue
+        shown, when = f"{printed:%d/%m/%Y}", f"{signed_day:%d/%m/%Y}"
+        out.append(
+            Notice(
+                code="stamp_ocr_date_far_from_signing",
+                message_vi=(
+                    f"Ngày {shown} đọc bằng nhận dạng ký tự (OCR) từ ảnh dấu chữ ký cách ngày ký số {when} "
+                    f"hơn {STAMP_DAY_TOLERANCE} ngày; cần kiểm tra lại ngày ban hành."
+                ),
+                message_en=(
+                    f"The day {shown} read by OCR from the signature stamp's image is more than "
+                    f"{STAMP_DAY_TOLERANCE} days from the signing day {when}; check the date of issue."
+                ),
+                page=stamp.page,
+            )
+        )
+    return out
+
+
+def _printed_date(text: str) -> date | None:
+    """The date that starts ``text`` ("05 tháng 11 năm 2025", "05/11/2025"), None when there is none."""
+    match = _STAMPED_DATE.match(unicodedata.normalize("NFC", text))
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
