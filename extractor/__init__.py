@@ -4,19 +4,25 @@ from extractor import audit, parse
 report = audit("report.pdf")       # or audit(data, filename="report.pdf"): the contract's Report
 report.status, report.findings     # never raises for the file: an unreadable one has status "unreadable"
 doc = parse("report.pdf")          # the document model: doc.text, doc.tables, doc.norm (extractor.model)
+reviewed_totals(report, [2])       # totals once finding 2 is dismissed by an officer (extractor.review)
+summary_xlsx([SummaryEntry("report.pdf", report)])   # the city's workbook of a batch (extractor.export)
+page_image(data, page=1)           # a PDF or image page as PNG (extractor.pages)
 """
 
 from extractor.batch import audit_many
 from extractor.contract import Finding, Location, Report
 from extractor.errors import ExtractorError, InputError, NeedsOCRError
+from extractor.export import SummaryEntry, findings_csv, summary_csv, summary_xlsx
 from extractor.model import BBox, Cell, Document, Page, Paragraph, Row, Source, Table
 from extractor.options import ParseOptions
+from extractor.pages import page_count, page_image
 
 # extractor.public imports the module extractor.audit first, so the name "audit" ends bound to the function.
 from extractor.public import aborted_report, audit
 
 __version__ = "0.2.0"  # the audit version a service stores beside each report: bump when results change
 from extractor.reading import parse
+from extractor.review import ReviewedTotals, ReviewNote, reviewed_totals
 from extractor.rules.rubric import Rubric, list_rubrics, load_rubric
 
 __all__ = [
@@ -32,15 +38,24 @@ __all__ = [
     "Paragraph",
     "ParseOptions",
     "Report",
+    "ReviewNote",
+    "ReviewedTotals",
     "Row",
     "Rubric",
     "Source",
+    "SummaryEntry",
     "Table",
     "__version__",
     "aborted_report",
     "audit",
     "audit_many",
+    "findings_csv",
     "list_rubrics",
     "load_rubric",
+    "page_count",
+    "page_image",
     "parse",
+    "reviewed_totals",
+    "summary_csv",
+    "summary_xlsx",
 ]

@@ -1,0 +1,416 @@
+"""The city's summary of a batch of reports: a workbook ("Bảng tổng hợp" and "Phát hiện") and the same two
+tables as CSV.
+
+    from extractor import SummaryEntry, summary_xlsx, summary_csv, findings_csv
+    entries = [SummaryEntry("xa-an-lao.pdf", report, reviews={3: ReviewNote(decision="dismiss", note="…")})]
+    data = summary_xlsx(entries)     # bytes of an .xlsx file
+    text = summary_csv(entries)      # the first sheet as CSV; findings_csv(entries): the second
+
+Sheet "Bảng tổng hợp": one row per report, in the order given — file, commune, period, document number and
+date, claimed total, recomputed total, delta (recomputed − claimed), the estimate, verdict (Đạt / Không đạt,
+from the recomputed total), the verdict the report states, status (đọc được / đọc một phần / không đọc
+được), error and warning counts, the totals after review (``extractor.review``: reviewed total and verdict,
+errors and warnings still open, findings dismissed), a note, then one pair of columns per criterion of the
+rubric(s) present, in the rubric's order: claimed and recomputed points of the row scoring it (the first
+such row when a report scores a criterion twice). The totals are those of ``extractor diff`` (``DiffRow``):
+each rounded half-up to 0,01 once, the delta computed from the rounded totals. A score estimated from a
+narrative report (no scorecard) stands only in the column "Ước tính": never as recomputed total, delta,
+verdict, reviewed total or criterion points.
+
+Sheet "Phát hiện": every finding — file, commune, its number in the report (STT = index in
+``report.findings`` + 1), criterion, code, severity (Lỗi / Cảnh báo / Thông tin), message, quote, page, and
+its review (decision, note, who, when).
+
+The workbook: a bold header row, frozen below the header and right of the file column, an autofilter, set
+column widths; a total or a criterion whose recomputed points differ from the claimed ones is filled in
+red. Numbers are numbers (never text): points carry the number format ``#,##0.00`` and counts ``#,##0``,
+which a spreadsheet shows in its own locale — 1.234,56 in a Vietnamese Excel, 1,234.56 in an English one;
+dates are dates (``dd/mm/yyyy``), and review times are written in Vietnam's time (UTC+7), as spreadsheets
+keep no time zone. Text is written as text, never as a formula.
+
+CSV: the same columns and headings, comma-separated, UTF-8 beginning with a byte-order mark so that Excel
+reads the Vietnamese letters (read it with ``encoding="utf-8-sig"``); a dot as decimal point so machines
+read the numbers ("99.25", points always with two decimals), ISO dates ("2026-06-30") and times with their
+offset ("2026-07-02T09:30:00+07:00"), empty cells for unknown values. A text cell that begins with "=",
+"+", "-", "@" or a tab is written after an apostrophe, so that no spreadsheet runs it as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from extractor.contract import VERDICT_VI, Report, round_points
+from extractor.diff import diff_row
+from extractor.review import ReviewNote, dismissed_indices, reviewed_totals
+from extractor.rules.rubric import Rubric, list_rubrics
+
+SUMMARY_SHEET = "Bảng tổng hợp"
+FINDINGS_SHEET = "Phát hiện"
+POINTS_FORMAT = "#,##0.00"  # shown as 1.234,56 by a spreadsheet in Vietnamese, 1,234.56 in English
+COUNT_FORMAT = "#,##0"
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+MISMATCH_COLOUR = "FFC7CE"  # light red
+HEADER_COLOUR = "D9E1F2"
+MAX_CELL_CHARS = 32_767  # a spreadsheet cell holds no more
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+STATUS_VI = {"ok": "đọc được", "partial": "đọc một phần", "unreadable": "không đọc được"}
+SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
+DECISION_VI = {"accept": "Chấp nhận", "dismiss": "Bác bỏ"}
+NOT_REVIEWED = "Chưa rà soát"
+
+Kind = Literal["text", "points", "count", "date", "datetime"]
+
+
+@dataclass(frozen=True)
+class SummaryEntry:
+    """One report of the batch: the name to show, its Report, and the officers' decisions on its findings
+    (index in ``report.findings`` -> ReviewNote)."""
+
+    file: str
+    report: Report
+    reviews: Mapping[int, ReviewNote] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: Kind
+    width: float
+
+
+SUMMARY_COLUMNS = (
+    Column("file", "Tệp", "text", 34),
+    Column("commune", "Xã/phường", "text", 22),
+    Column("period", "Kỳ báo cáo", "text", 18),
+    Column("number", "Số văn bản", "text", 16),
+    Column("date", "Ngày văn bản", "date", 12),
+    Column("claimed_total", "Tự chấm", "points", 10),
+    Column("recomputed_total", "Tính lại", "points", 10),
+    Column("delta", "Chênh lệch", "points", 11),
+    Column("estimated_total", "Ước tính", "points", 10),
+    Column("verdict", "Kết luận", "text", 11),
+    Column("claimed_verdict", "Báo cáo tự kết luận", "text", 12),
+    Column("status", "Tình trạng", "text", 14),
+    Column("errors", "Lỗi", "count", 7),
+    Column("warnings", "Cảnh báo", "count", 9),
+    Column("reviewed_total", "Tổng sau rà soát", "points", 11),
+    Column("reviewed_verdict", "Kết luận sau rà soát", "text", 12),
+    Column("open_errors", "Lỗi còn lại sau rà soát", "count", 11),
+    Column("open_warnings", "Cảnh báo còn lại sau rà soát", "count", 11),
+    Column("dismissed", "Phát hiện đã bác bỏ", "count", 10),
+    Column("note", "Ghi chú", "text", 40),
+)
+
+FINDING_COLUMNS = (
+    Column("file", "Tệp", "text", 34),
+    Column("commune", "Xã/phường", "text", 22),
+    Column("index", "STT", "count", 6),
+    Column("criterion", "Tiêu chí", "text", 9),
+    Column("code", "Mã", "text", 24),
+    Column("severity", "Mức độ", "text", 10),
+    Column("message", "Nội dung", "text", 70),
+    Column("quote", "Trích dẫn", "text", 50),
+    Column("page", "Trang", "count", 7),
+    Column("decision", "Rà soát", "text", 13),
+    Column("review_note", "Ghi chú rà soát", "text", 30),
+    Column("reviewer", "Người rà soát", "text", 16),
+    Column("reviewed_at", "Thời điểm rà soát", "datetime", 17),
+)
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    marked: list[set[str]]  # per row: the keys of the cells to highlight (a mismatch)
+
+
+# --- the tables -----------------------------------------------------------------------------------------
+
+
+def summary_table(entries: Sequence[SummaryEntry]) -> Table:
+    criteria = _criterion_columns(entries)
+    columns = list(SUMMARY_COLUMNS) + [c for pair in criteria for c in pair[1:]]
+    rows: list[dict[str, Any]] = []
+    marked: list[set[str]] = []
+    for entry in entries:
+        values, marks = _summary_row(entry, criteria)
+        rows.append(values)
+        marked.append(marks)
+    return Table(columns, rows, marked)
+
+
+def _summary_row(entry: SummaryEntry, criteria: list[tuple[str, Column, Column]]) -> tuple[dict[str, Any], set[str]]:
+    report = entry.report
+    line = diff_row(report)
+    doc, card = report.document, report.scorecard
+    own = card if card is not None and not card.estimated else None
+    review = reviewed_totals(report, dismissed_indices(entry.reviews))
+    values: dict[str, Any] = {
+        "file": entry.file,
+        "commune": doc.commune,
+        "period": doc.period.label if doc.period else None,
+        "number": doc.number,
+        "date": doc.date,
+        "claimed_total": line.claimed_total,
+        "recomputed_total": line.recomputed_total,
+        "delta": line.delta,
+        "estimated_total": line.estimated_total,
+        "verdict": VERDICT_VI.get(line.recomputed_verdict or ""),
+        "claimed_verdict": VERDICT_VI.get(line.claimed_verdict or ""),
+        "status": STATUS_VI.get(report.status, report.status),
+        "errors": line.errors,
+        "warnings": line.warnings,
+        "reviewed_total": _rounded(review.reviewed_total),
+        "reviewed_verdict": VERDICT_VI.get(review.reviewed_verdict or ""),
+        "open_errors": review.open_errors,
+        "open_warnings": review.open_warnings,
+        "dismissed": len(review.dismissed),
+        "note": _note(line.unreadable, line.partial, line.estimated_total, line.estimated_verdict, line.estimated),
+    }
+    marks: set[str] = set()
+    if line.delta:
+        marks |= {"claimed_total", "recomputed_total", "delta"}
+    reviewed = _rounded(review.reviewed_total)
+    if reviewed is not None and line.claimed_total is not None and reviewed != line.claimed_total:
+        marks.add("reviewed_total")  # still differs from the claim after review
+    points = _criterion_points(own.rows if own else [])
+    for criterion_id, claimed_col, recomputed_col in criteria:
+        claimed, recomputed = points.get(criterion_id, (None, None))
+        values[claimed_col.key], values[recomputed_col.key] = claimed, recomputed
+        if claimed is not None and recomputed is not None and claimed != recomputed:
+            marks |= {claimed_col.key, recomputed_col.key}
+    return values, marks
+
+
+def _note(
+    unreadable: str | None, partial: str | None, estimate: Decimal | None, estimate_verdict: str | None, estimated: bool
+) -> str | None:
+    parts = [text for text in (unreadable, partial) if text]
+    if estimated:
+        said = f"điểm ước tính {_vn(estimate)}" if estimate is not None else "không đủ tiêu chí để ước tính điểm"
+        verdict = f", ước tính {VERDICT_VI[estimate_verdict]}" if estimate_verdict in VERDICT_VI else ""
+        parts.append(
+            f"Không có bảng chấm điểm: {said}{verdict} từ nội dung báo cáo; không phải điểm tính lại, không so với"
+            " tự chấm."
+        )
+    return " ".join(parts) or None
+
+
+def _vn(value: Decimal) -> str:
+    return f"{round_points(value):,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _rounded(value: Decimal | None) -> Decimal | None:
+    return None if value is None else round_points(value)
+
+
+def _criterion_points(rows: Iterable[Any]) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    out: dict[str, tuple[Decimal | None, Decimal | None]] = {}
+    for row in rows:
+        if row.criterion_id and row.criterion_id not in out:
+            out[row.criterion_id] = (_rounded(row.claimed_points), _rounded(row.recomputed_points))
+    return out
+
+
+def _criterion_columns(entries: Sequence[SummaryEntry]) -> list[tuple[str, Column, Column]]:
+    """One (criterion id, claimed column, recomputed column) per criterion of the rubrics the reports' own
+    scorecards use, rubric by rubric in the order they first appear, criteria in the rubric's order; criteria
+    no known rubric lists follow in the order the rows give them."""
+    known: dict[str, Rubric] = {r.id: r for r in list_rubrics()}
+    order: dict[str, list[tuple[str, str]]] = {}  # rubric id -> [(criterion id, stt)]
+    for entry in entries:
+        card = entry.report.scorecard
+        if card is None or card.estimated:
+            continue
+        rubric_id = card.rubric or ""
+        if rubric_id not in order:
+            scheme = known.get(rubric_id)
+            order[rubric_id] = [(c.id, c.stt) for c in scheme.criteria] if scheme else []
+        listed = order[rubric_id]
+        for row in card.rows:
+            if row.criterion_id and all(row.criterion_id != cid for cid, _ in listed):
+                listed.append((row.criterion_id, (row.stt or row.criterion_id).strip()))
+    several = len(order) > 1
+    out: list[tuple[str, Column, Column]] = []
+    seen: set[str] = set()
+    for rubric_id, listed in order.items():
+        for criterion_id, stt in listed:
+            if criterion_id in seen:
+                continue
+            seen.add(criterion_id)
+            label = f"{rubric_id} TC {stt}" if several and rubric_id else f"TC {stt}"
+            out.append(
+                (
+                    criterion_id,
+                    Column(f"claimed:{criterion_id}", f"{label}: tự chấm", "points", 9),
+                    Column(f"recomputed:{criterion_id}", f"{label}: tính lại", "points", 9),
+                )
+            )
+    return out
+
+
+def findings_table(entries: Sequence[SummaryEntry]) -> Table:
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        report = entry.report
+        for index, found in enumerate(report.findings):
+            note = entry.reviews.get(index)
+            where = found.location
+            rows.append(
+                {
+                    "file": entry.file,
+                    "commune": report.document.commune,
+                    "index": index + 1,
+                    "criterion": found.criterion_id,
+                    "code": found.code,
+                    "severity": SEVERITY_VI.get(found.severity, found.severity),
+                    "message": found.message,
+                    "quote": where.quote if where is not None and where.quote else None,
+                    "page": where.page if where is not None else None,
+                    "decision": DECISION_VI[note.decision] if note else NOT_REVIEWED,
+                    "review_note": note.note if note else None,
+                    "reviewer": note.user if note else None,
+                    "reviewed_at": note.at if note else None,
+                }
+            )
+    return Table(list(FINDING_COLUMNS), rows, [set() for _ in rows])
+
+
+# --- XLSX ------------------------------------------------------------------------------------------------
+
+
+def summary_xlsx(entries: Iterable[SummaryEntry]) -> bytes:
+    """The workbook of the batch (see the module's docstring), as the bytes of an .xlsx file."""
+    from openpyxl import Workbook
+
+    listed = list(entries)
+    book = Workbook(write_only=True)  # rows are streamed: a large batch does not hold every cell object
+    _write_sheet(book.create_sheet(SUMMARY_SHEET), summary_table(listed))
+    _write_sheet(book.create_sheet(FINDINGS_SHEET), findings_table(listed))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _write_sheet(sheet: Any, table: Table) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    styles = {
+        "header_font": Font(bold=True),
+        "header_fill": PatternFill("solid", fgColor=HEADER_COLOUR),
+        "header_alignment": Alignment(wrap_text=True, vertical="center"),
+        "mismatch": PatternFill("solid", fgColor=MISMATCH_COLOUR),
+        "wrap": Alignment(wrap_text=True, vertical="top"),
+    }
+    for number, column in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = column.width
+    sheet.freeze_panes = "B2"  # the header row and the file column stay in view
+    last = get_column_letter(len(table.columns))
+    sheet.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
+    sheet.append([_header_cell(sheet, column.header, styles) for column in table.columns])
+    for values, marks in zip(table.rows, table.marked, strict=True):
+        sheet.append(
+            [_cell(sheet, column, values.get(column.key), column.key in marks, styles) for column in table.columns]
+        )
+
+
+def _header_cell(sheet: Any, text: str, styles: dict[str, Any]) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    cell.font = styles["header_font"]
+    cell.fill = styles["header_fill"]
+    cell.alignment = styles["header_alignment"]
+    return cell
+
+
+def _cell(sheet: Any, column: Column, value: Any, marked: bool, styles: dict[str, Any]) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None:
+        cell = WriteOnlyCell(sheet, value=None)
+    elif column.kind == "text":
+        cell = WriteOnlyCell(sheet, value=_sheet_text(str(value)))
+        cell.data_type = "s"  # never a formula, whatever the text begins with
+        if column.width >= 30:
+            cell.alignment = styles["wrap"]
+    elif column.kind == "points":
+        cell = WriteOnlyCell(sheet, value=round_points(value))
+        cell.number_format = POINTS_FORMAT
+    elif column.kind == "count":
+        cell = WriteOnlyCell(sheet, value=int(value))
+        cell.number_format = COUNT_FORMAT
+    elif column.kind == "date":
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+    else:
+        cell = WriteOnlyCell(sheet, value=_vietnam_time(value).replace(tzinfo=None))
+        cell.number_format = DATETIME_FORMAT
+    if marked:
+        cell.fill = styles["mismatch"]
+    return cell
+
+
+def _sheet_text(text: str) -> str:
+    """Text a workbook can hold: control characters it refuses become U+FFFD; at most MAX_CELL_CHARS."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cleaned = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    return cleaned if len(cleaned) <= MAX_CELL_CHARS else cleaned[: MAX_CELL_CHARS - 1] + "…"
+
+
+def _vietnam_time(value: dt.datetime) -> dt.datetime:
+    """An aware time in Vietnam's time zone; a naive one is taken as already in it."""
+    return value.astimezone(VIETNAM) if value.tzinfo is not None else value.replace(tzinfo=VIETNAM)
+
+
+# --- CSV -------------------------------------------------------------------------------------------------
+
+BOM = "\ufeff"
+
+
+def summary_csv(entries: Iterable[SummaryEntry]) -> str:
+    """The sheet "Bảng tổng hợp" as CSV (see the module's docstring: BOM, dot decimals, ISO dates)."""
+    return _csv(summary_table(list(entries)))
+
+
+def findings_csv(entries: Iterable[SummaryEntry]) -> str:
+    """The sheet "Phát hiện" as CSV."""
+    return _csv(findings_table(list(entries)))
+
+
+def _csv(table: Table) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.header for column in table.columns])
+    for values in table.rows:
+        writer.writerow([_csv_cell(column, values.get(column.key)) for column in table.columns])
+    return BOM + buffer.getvalue()
+
+
+def _csv_cell(column: Column, value: Any) -> str:
+    if value is None:
+        return ""
+    if column.kind == "points":
+        return f"{round_points(value):.2f}"
+    if column.kind == "count":
+        return str(int(value))
+    if column.kind == "date":
+        return str(value.isoformat())
+    if column.kind == "datetime":
+        return _vietnam_time(value).isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
