@@ -44,12 +44,21 @@ class NumberRepair:
 
 
 def is_number(text: str) -> bool:
-    """Whether a cell reads as a points number (possibly over its maximum) without any repair."""
-    return all(_line_is_number(line) for line in _lines(text)) and bool(_lines(text))
+    """Whether a cell reads as one points number, possibly over its maximum ("99,25/100", or "/100" wrapped
+    onto a line of its own), without any repair; "99,25\n100" (two numbers) is not one."""
+    lines = _lines(text)
+    return _shape_ok(lines) and all(_line_is_number(line) for line in lines)
 
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.strip().split("\n") if line.strip()]
+
+
+def _shape_ok(lines: list[str]) -> bool:
+    """One line, or a number and its maximum wrapped onto the next line ("99,25" / "/100")."""
+    if len(lines) == 1:
+        return True
+    return len(lines) == 2 and "/" not in lines[0] and lines[1].lstrip("( ").startswith("/")
 
 
 def _line_is_number(line: str) -> bool:
@@ -64,7 +73,7 @@ def repair_number(text: str) -> NumberRepair:
     """A cell that must be a number, repaired where OCR confused it; e.g. "4,6S" → "4,65" ("S→5"),
     "1O" → "10" ("O→0"), "9 9,25" → "99,25", "5." → "5"; "năm" and "4-5" stay as read."""
     lines = _lines(text)
-    if not lines:
+    if not lines or not _shape_ok(lines):
         return NumberRepair(text, None, False)
     out: list[str] = []
     done: list[str] = []
