@@ -337,3 +337,31 @@ class PageOutOfRangeError(InputError):
         )
         self.page = page
         self.pages = pages
+
+
+class CannotWriteError(ExtractorError):
+    """An output file (e.g. ``extractor diff --xlsx out.xlsx``) cannot be written: the user's path, not a defect."""
+
+    code = "cannot_write"
+
+    # errno -> (Vietnamese, English) reason
+    REASONS: ClassVar[dict[int, tuple[str, str]]] = {
+        errno.ENOENT: ("thư mục chứa tệp không tồn tại", "its folder does not exist"),
+        errno.ENOTDIR: ("thư mục chứa tệp không tồn tại", "its folder does not exist"),
+        errno.EISDIR: ("đường dẫn là một thư mục", "the path is a folder"),
+        errno.EACCES: ("không có quyền ghi", "permission to write is denied"),
+        errno.EPERM: ("không có quyền ghi", "permission to write is denied"),
+        errno.EROFS: ("ổ đĩa chỉ cho đọc", "the file system is read-only"),
+        errno.ENOSPC: ("ổ đĩa đã đầy", "the disk is full"),
+    }
+
+    def __init__(self, path: str, reason_vi: str, reason_en: str) -> None:
+        super().__init__(f"Không ghi được tệp {path}: {reason_vi}.", f"Cannot write the file {path}: {reason_en}.")
+        self.path = path
+
+    @classmethod
+    def from_os_error(cls, path: str, err: OSError) -> CannotWriteError:
+        reason_vi, reason_en = cls.REASONS.get(
+            err.errno or 0, ("lỗi hệ thống khi ghi tệp", f"system error ({err.strerror or type(err).__name__})")
+        )
+        return cls(path, reason_vi, reason_en)
