@@ -8,6 +8,8 @@ import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
+from pyhanko.sign import signers
 
 import extractor
 from extractor.parsers import ocr
@@ -73,9 +75,9 @@ def _letter(
     return bytes(pdf.output()), boxes
 
 
-def _picture(text: str, box: tuple[float, float, float, float]) -> object:
+def _picture(text: str, box: tuple[float, float, float, float]) -> Image.Image:
     """A picture of ``text`` as a signing system stamps it (dark blue on white), 300 dpi for the box."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import ImageDraw, ImageFont
 
     scale = 300 / 72
     width, height = int((box[2] - box[0]) * scale), int((box[3] - box[1]) * scale)
@@ -89,7 +91,7 @@ def _picture(text: str, box: tuple[float, float, float, float]) -> object:
     return image
 
 
-def _signer(common_name: str) -> object:
+def _signer(common_name: str) -> signers.SimpleSigner:
     from asn1crypto import keys as akeys
     from asn1crypto import x509 as ax509
     from cryptography import x509

@@ -198,6 +198,23 @@ def test_only_the_legacy_font_runs_are_converted() -> None:
     assert document.text == "\n".join(["Báo cáo tháng 9", *PARAGRAPHS[1:]])
 
 
+def test_table_cells_in_a_legacy_font_are_converted() -> None:
+    document = docx.Document()
+    for text in PARAGRAPHS[1:3]:
+        document.add_paragraph().add_run(legacy.from_unicode(text, "tcvn3")).font.name = ".VnTime"
+    table = document.add_table(rows=2, cols=3)
+    rows = [["STT", "Tiêu chí", "Điểm tự chấm"], ["1", "Cổng dịch vụ công trực tuyến", "8,5"]]
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).paragraphs[0].add_run(legacy.from_unicode(value, "tcvn3")).font.name = ".VnTime"
+    out = io.BytesIO()
+    document.save(out)
+    parsed = extractor.parse(out.getvalue(), filename="table.docx")
+    (read,) = [b for b in parsed.blocks if b.kind == "table"]
+    assert [[cell.text for cell in row.cells] for row in read.rows] == rows
+    assert parsed.source.legacy_encoding == "tcvn3"
+
+
 def test_french_in_a_vntime_font_is_not_converted() -> None:
     french = [
         "L'élève était très fière de l'école à Noël.",
