@@ -10,7 +10,9 @@ total. It stands in its own column ("Ước tính", ``estimated_total`` in CSV/J
 and no delta, verdict or summary count is computed from it.
 
 ``render_table`` is for a terminal ("99,25", every text escaped so that no file name or quote can move the
-cursor or reorder the line), ``render_csv`` for spreadsheets (dot decimals), ``render_json`` for machines.
+cursor or reorder the line), ``render_csv`` for spreadsheets (dot decimals), ``render_json`` for machines;
+the city's workbook of the same files (``--xlsx``) is ``extractor.export``, its rows in the order of
+``sorted_reports`` and its totals those of ``diff_row``.
 The command itself (arguments, progress, exit status) is ``extractor.cli.diff``.
 """
 
@@ -122,6 +124,11 @@ def _rounded(value: Decimal | None) -> Decimal | None:
 def diff_rows(reports: Iterable[Report]) -> list[DiffRow]:
     """Rows sorted: largest |delta| first, then files without a delta, then unreadable files (stable)."""
     return sorted(map(diff_row, reports), key=_sort_key)
+
+
+def sorted_reports(reports: Iterable[Report]) -> list[Report]:
+    """The reports in the order of their rows (``diff_rows``), e.g. for a workbook that follows the table."""
+    return [report for report, _ in sorted(((r, diff_row(r)) for r in reports), key=lambda pair: _sort_key(pair[1]))]
 
 
 def _sort_key(row: DiffRow) -> tuple[int, Decimal]:
