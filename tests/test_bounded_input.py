@@ -25,6 +25,7 @@ from extractor.audit import audit_file, unreadable_report
 from extractor.batch import audit_many
 from extractor.errors import NeedsOCRError, NotRegularFileError
 from extractor.files import report_files
+from extractor.options import ParseOptions
 from extractor.parsers.text_quality import assess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,8 +261,10 @@ result = [r.status, r.source.unread_pages, [f.code for f in r.findings if f.code
 
 @pytest.mark.realdocs
 def test_realdoc_with_a_failed_ocr_layer_needs_ocr(realdoc) -> None:
+    """With OCR off, a text layer that lost its diacritics is still never read as text (with OCR on, the page
+    is read from its image: tests/test_ocr.py)."""
     with pytest.raises(NeedsOCRError) as info:
-        parse(realdoc("53_"))
+        parse(realdoc("53_"), options=ParseOptions(ocr=False))
     assert info.value.garbled == 1
     (stamp,) = [b for b in info.value.document.blocks if b.style == "annotation"]
     assert "Lâm Đồng" in stamp.text  # the signature stamp is clean text and kept

@@ -184,10 +184,11 @@ def test_white_fills_are_invisible_rules() -> None:
 @pytest.mark.slow
 @pytest.mark.realdocs
 @pytest.mark.parametrize("prefix", ["18_", "30_"])
-def test_scans_need_ocr(realdoc, prefix: str) -> None:
+def test_scans_need_ocr_when_ocr_is_off(realdoc, prefix: str) -> None:
+    """With OCR switched off a scan is still refused as a scan (tests/test_ocr.py reads them with OCR)."""
     path = realdoc(prefix)
     with pytest.raises(NeedsOCRError) as info:
-        parse(path)
+        parse(path, options=ParseOptions(ocr=False))
     err = info.value
     assert err.pages_without_text == err.pages >= 3
     assert isinstance(err.document, Document) and not err.document.body
@@ -197,7 +198,7 @@ def test_scans_need_ocr(realdoc, prefix: str) -> None:
 @pytest.mark.realdocs
 def test_scan_keeps_its_signature_stamp_text(realdoc) -> None:
     with pytest.raises(NeedsOCRError) as info:
-        parse(realdoc("30_"))
+        parse(realdoc("30_"), options=ParseOptions(ocr=False))
     (stamp,) = info.value.document.blocks
     assert stamp.role == "furniture" and stamp.page == 1 and "Cơ quan phát hành" in stamp.text
 

@@ -16,6 +16,7 @@ from extractor.audit import audit_document
 from extractor.checks.signatures import SIGNED_LATE_DAYS, check_signatures
 from extractor.contract import DocumentInfo, Report, Signature
 from extractor.errors import NeedsOCRError
+from extractor.options import ParseOptions
 from extractor.parsers.pdf_signatures import CHAIN_NOTE
 from extractor.parsers.pdf_stamps import Stamp, with_stamps
 from extractor.reading import parse
@@ -445,8 +446,9 @@ def test_only_a_one_line_stamp_on_a_blank_is_merged() -> None:
 
 @pytest.mark.realdocs
 def test_a_scan_keeps_its_signature_for_ocr(realdoc) -> None:
+    """A scan OCR does not read (here OCR is off) still reports its digital signature."""
     with pytest.raises(NeedsOCRError) as info:
-        parse(realdoc("50_"))
+        parse(realdoc("50_"), options=ParseOptions(ocr=False))
     assert info.value.document is not None
     (sig,) = info.value.document.source.signatures
     assert (sig.signer, sig.organisation, sig.intact) == ("CÔNG AN TỈNH LÂM ĐỒNG", "BỘ CÔNG AN", True)
