@@ -423,3 +423,110 @@ def test_the_audit_text_names_an_estimate_as_such():
     total = next(line for line in text.splitlines() if "Tổng" in line)
     assert "ước tính" in total and "23,92" in total and "tính lại 23,92" not in total
     assert "không phải điểm tính lại" in total
+
+
+# --- extractor diff --xlsx --------------------------------------------------------------------------------
+
+
+def _xlsx_batch(tmp_path: Path) -> Path:
+    """A folder of a few reports: seeds as sent (DOCX, PDF, XLSX), one with an edited total, a narrative report
+    (an estimate only) and a corrupt PDF."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for pattern in ("000_cong-van-phu-luc.docx", "000_cong-van-phu-luc.pdf", "000_phu-luc.xlsx", "002_bao-cao.docx"):
+        shutil.copy(_sample(pattern), folder / _sample(pattern).name)
+    lines = _sample("000_*.txt").read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if "TỔNG ĐIỂM" in line and "99,25" in line)
+    lines[at] = lines[at].replace("99,25", "97,25")
+    (folder / "edited.txt").write_text("\n".join(lines), encoding="utf-8")
+    shutil.copy(BAD_PDF, folder / "hong.pdf")
+    return folder
+
+
+def test_the_xlsx_of_diff_opens_and_its_numbers_equal_diff_json(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from extractor.cli import main as cli_main
+
+    folder = _xlsx_batch(tmp_path)
+    book_path = tmp_path / "tong-hop.xlsx"
+    assert cli_main(["diff", str(folder), "--format", "json", "--workers", "1"]) == 2  # a corrupt file
+    rows = json.loads(capsys.readouterr().out)
+    assert cli_main(["diff", str(folder), "--xlsx", str(book_path), "--workers", "1"]) == 2
+    captured = capsys.readouterr()
+    assert "Đã ghi bảng tổng hợp 6 tệp" in captured.err and "summary workbook of 6 files" in captured.err
+    sheet = load_workbook(book_path)["Bảng tổng hợp"]
+    header = [c.value for c in sheet[1]]
+    cells = {
+        row[0]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]
+    }
+    assert list(cells) == [r["file"] for r in rows]  # the table's order
+    for row in rows:
+        line = cells[row["file"]]
+        for key, heading in (("claimed_total", "Tự chấm"), ("recomputed_total", "Tính lại"), ("delta", "Chênh lệch")):
+            assert line[heading] == row[key], (row["file"], heading)
+            assert line[heading] is None or isinstance(line[heading], int | float)  # numbers, not text
+        assert line["Ước tính"] == row["estimated_total"]
+        assert (line["Lỗi"], line["Cảnh báo"]) == (row["errors"], row["warnings"])
+    edited = next(r for r in rows if r["file"].endswith("edited.txt"))
+    if edited["recomputed_total"] is not None:
+        assert cells[edited["file"]]["Chênh lệch"] == pytest.approx(edited["recomputed_total"] - 97.25)
+    broken = next(r for r in rows if r["file"].endswith("hong.pdf"))
+    assert cells[broken["file"]]["Tình trạng"] == "không đọc được"
+
+
+def test_a_previous_workbook_in_the_folder_is_not_diffed_as_a_report(tmp_path):
+    (tmp_path / "plain.txt").write_text(PLAIN_REPORT, encoding="utf-8")
+    book = tmp_path / "tong-hop.xlsx"
+    for _ in range(2):  # the second run finds the first run's workbook in the folder
+        out, err = io.StringIO(), io.StringIO()
+        assert run_diff([str(tmp_path)], "json", workers=1, out=out, err=err, xlsx=book) == 0
+        assert [Path(r["file"]).name for r in json.loads(out.getvalue())] == ["plain.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.txt", "tong-hop.xlsx"]  # no temporary left
+
+
+@pytest.mark.parametrize("where", ["missing_folder", "a_folder"])
+def test_an_xlsx_path_that_cannot_be_written_exits_2_in_both_languages_before_auditing(tmp_path, where):
+    (tmp_path / "plain.txt").write_text(PLAIN_REPORT, encoding="utf-8")
+    target = tmp_path / "absent" / "out.xlsx" if where == "missing_folder" else tmp_path
+    out, err = io.StringIO(), io.StringIO()
+    assert run_diff([str(tmp_path / "plain.txt")], "table", workers=1, out=out, err=err, xlsx=target) == 2
+    assert out.getvalue() == ""  # refused before any file was audited
+    assert "LỖI / ERROR [cannot_write]: Không ghi được tệp" in err.getvalue()
+    assert "Cannot write the file" in err.getvalue()
+    assert "Traceback" not in err.getvalue()
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder_fails_after_the_audit_with_exit_2(tmp_path):
+    (tmp_path / "plain.txt").write_text(PLAIN_REPORT, encoding="utf-8")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        err = io.StringIO()
+        assert (
+            run_diff(
+                [str(tmp_path / "plain.txt")], "table", workers=1, out=io.StringIO(), err=err, xlsx=folder / "x.xlsx"
+            )
+            == 2
+        )
+        assert "không có quyền ghi" in err.getvalue() and "permission to write is denied" in err.getvalue()
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_failed_write_leaves_no_file_and_no_temporary(tmp_path, monkeypatch):
+    from extractor.cli import diff as diff_cli
+
+    def refuse(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(diff_cli.os, "replace", refuse)
+    (tmp_path / "plain.txt").write_text(PLAIN_REPORT, encoding="utf-8")
+    err = io.StringIO()
+    target = tmp_path / "out.xlsx"
+    assert run_diff([str(tmp_path / "plain.txt")], "table", workers=1, out=io.StringIO(), err=err, xlsx=target) == 2
+    assert "ổ đĩa đã đầy" in err.getvalue() and "the disk is full" in err.getvalue()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.txt"]
