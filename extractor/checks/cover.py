@@ -11,25 +11,28 @@ from __future__ import annotations
 from decimal import Decimal
 
 from extractor.checks.findings import finding, vn
-from extractor.checks.scores import ROUNDING_TOLERANCE
+from extractor.checks.scores import ROUNDING_TOLERANCE, with_doubt
 from extractor.contract import Finding, Location, Metric, Scorecard
 from extractor.rules.numbers import half_unit
+from extractor.rules.scorecard import OcrRead
 
 
-def check_cover_total(card: Scorecard, letter_total: Decimal | None, where: Location | None) -> list[Finding]:
+def check_cover_total(
+    card: Scorecard, letter_total: Decimal | None, where: Location | None, total_ocr: OcrRead | None = None
+) -> list[Finding]:
+    """COVER_TOTAL_MISMATCH; a warning naming the total cell when it was read by OCR with low confidence."""
     if letter_total is None or card.claimed_total is None:
         return []
     if abs(letter_total - card.claimed_total) <= ROUNDING_TOLERANCE:
         return []
-    return [
-        finding(
-            "COVER_TOTAL_MISMATCH",
-            f"Công văn ghi tổng điểm {vn(letter_total)}, phụ lục ghi {vn(card.claimed_total)}.",
-            expected=card.claimed_total,
-            found=letter_total,
-            location=where,
-        )
-    ]
+    mismatch = finding(
+        "COVER_TOTAL_MISMATCH",
+        f"Công văn ghi tổng điểm {vn(letter_total)}, phụ lục ghi {vn(card.claimed_total)}.",
+        expected=card.claimed_total,
+        found=letter_total,
+        location=where,
+    )
+    return [with_doubt(mismatch, [], total_ocr)]
 
 
 def check_cover_values(card: Scorecard, metrics: list[Metric]) -> list[Finding]:

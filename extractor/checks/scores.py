@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from extractor.checks.findings import finding, vn
-from extractor.contract import Finding, Metric, Scorecard, ScoreRow, round_points
+from extractor.contract import Finding, Metric, Scorecard, ScoreRow, Severity, round_points
 from extractor.rules.fractions import find_fractions
 from extractor.rules.rubric import Criterion, Rubric
+from extractor.rules.scorecard import OcrRead
 from extractor.textnorm import normalize_text
 
 ROUNDING_TOLERANCE = Decimal("0.01")
@@ -102,7 +103,7 @@ def recompute_row(row: ScoreRow, criterion: Criterion | None, metrics: list[Metr
     source = {"evidence": "tài liệu kiểm chứng", "fraction": "phân số trong tài liệu kiểm chứng"}
     row.note = f"{vn(maximum)} × {rate.text} ({source.get(rate.source, 'nội dung công văn')})"
     if row.claimed_points is not None and abs(row.claimed_points - exact) > ROUNDING_TOLERANCE:
-        return [_ratio_mismatch(row, maximum, rate, exact)]
+        return [with_doubt(_ratio_mismatch(row, maximum, rate, exact), [row])]
     return []
 
 
@@ -189,3 +190,55 @@ def check_rounding(rows: list[ScoreRow], rubric: Rubric | None) -> list[Finding]
             location=explained[0][0].location,
         )
     ]
+
+
+# --- points read by OCR ---------------------------------------------------------------------------------
+
+
+def row_doubt(row: ScoreRow) -> OcrRead | None:
+    """How the row's claimed points were read by OCR, when that reading is uncertain (low confidence, or a
+    look-alike letter taken for a digit); None for a text layer or a sure reading."""
+    if row.ocr_confidence is None:
+        return None
+    read = OcrRead(row.ocr_confidence, row.ocr_repair)
+    return read if row.low_confidence or read.uncertain else None
+
+
+def _doubt_text(what: str, read: OcrRead) -> str:
+    """e.g. "ô điểm dòng 2.3 đọc bằng OCR với độ tin cậy thấp (62 %)", "… đọc bằng OCR, đã sửa S→5 (91 %)"."""
+    confidence = f"{read.confidence:.0f} %"
+    if read.low:
+        return f"{what} đọc bằng OCR với độ tin cậy thấp ({confidence})"
+    return f"{what} đọc bằng OCR, đã sửa {read.repair} (độ tin cậy {confidence})"
+
+
+_SOFTER: dict[Severity, Severity] = {"error": "warning", "warning": "warning", "info": "info"}
+
+
+def with_doubt(f: Finding, rows: Iterable[ScoreRow], total: OcrRead | None = None) -> Finding:
+    """A finding that depends on points read by OCR uncertainly says so instead of asserting the mismatch:
+    its message names the cells to check against the scan, an error becomes a warning, and ``found`` holds
+    the value found and those cells. A finding with no such cell is returned as it is."""
+    cells: list[tuple[str, str | None, OcrRead]] = []
+    for row in rows:
+        read = row_doubt(row)
+        if read is not None:
+            cells.append((f"ô điểm dòng {stt_key(row.stt) or row.title[:40]}", row.stt, read))
+    if total is not None and total.uncertain:
+        cells.append(("ô tổng điểm", None, total))
+    if not cells:
+        return f
+    named = "; ".join(_doubt_text(what, read) for what, _, read in cells)
+    return f.model_copy(
+        update={
+            "severity": _SOFTER[f.severity],
+            "message": f"{f.message} Chưa chắc chắn: {named}, cần đối chiếu bản quét.",
+            "found": {
+                "value": f.found,
+                "ocr_uncertain": [
+                    {"cell": what, "stt": stt, "confidence": read.confidence, "repair": read.repair}
+                    for what, stt, read in cells
+                ],
+            },
+        }
+    )

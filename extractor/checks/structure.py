@@ -20,9 +20,10 @@ from decimal import Decimal
 import regex
 
 from extractor.checks.findings import finding, vn
-from extractor.checks.scores import ROUNDING_TOLERANCE, children_of, stt_key, top_level
+from extractor.checks.scores import ROUNDING_TOLERANCE, children_of, stt_key, top_level, with_doubt
 from extractor.contract import VERDICT_VI, Finding, Location, Scorecard, ScoreRow, Verdict
 from extractor.rules.rubric import Rubric
+from extractor.rules.scorecard import OcrRead
 
 # e.g. ".", "…", "...", "-", "--", "___", "(…)": what a form prints where the points are to be written
 _PLACEHOLDER = regex.compile(r"^[\s.…·\-_–—/()\[\]]*$")
@@ -57,16 +58,15 @@ def check_rows(card: Scorecard, rubric: Rubric | None, has_evidence_column: bool
         out += _points(row, blank_form or stt_key(row.stt) in parents)
         maximum = row.max_points if row.max_points is not None else (criterion.max_points if criterion else None)
         if row.claimed_points is not None and maximum is not None and row.claimed_points > maximum:
-            out.append(
-                finding(
-                    "ROW_EXCEEDS_MAX",
-                    f"Tiêu chí {row.stt}: tự chấm {vn(row.claimed_points)} điểm, vượt điểm tối đa {vn(maximum)}.",
-                    criterion_id=row.criterion_id,
-                    expected=maximum,
-                    found=row.claimed_points,
-                    location=row.location,
-                )
+            exceeds = finding(
+                "ROW_EXCEEDS_MAX",
+                f"Tiêu chí {row.stt}: tự chấm {vn(row.claimed_points)} điểm, vượt điểm tối đa {vn(maximum)}.",
+                criterion_id=row.criterion_id,
+                expected=maximum,
+                found=row.claimed_points,
+                location=row.location,
             )
+            out.append(with_doubt(exceeds, [row]))
         if criterion and row.max_points is not None and row.max_points != criterion.max_points:
             out.append(
                 finding(
@@ -101,33 +101,33 @@ def _points(row: ScoreRow, blank_expected: bool) -> list[Finding]:
     if not (bad or empty or negative):
         return []
     what = "để trống" if empty else f"«{row.claimed_text}» không phải số điểm hợp lệ"
-    return [
-        finding(
-            "INVALID_POINTS",
-            f"Tiêu chí {row.stt}: ô điểm tự chấm {what}.",
-            criterion_id=row.criterion_id,
-            found=row.claimed_text,
-            location=row.location,
-        )
-    ]
+    invalid = finding(
+        "INVALID_POINTS",
+        f"Tiêu chí {row.stt}: ô điểm tự chấm {what}.",
+        criterion_id=row.criterion_id,
+        found=row.claimed_text,
+        location=row.location,
+    )
+    return [with_doubt(invalid, [row])]
 
 
-def check_total(card: Scorecard, total_location: Location | None) -> list[Finding]:
+def check_total(card: Scorecard, total_location: Location | None, total_ocr: OcrRead | None = None) -> list[Finding]:
+    """TOTAL_MISMATCH; uncertain (a warning naming the cells) when the total or a row it adds was read by OCR
+    with low confidence (``total_ocr``: how the total cell was read)."""
     tops = top_level(card.rows)
     if card.claimed_total is None or not tops or any(r.claimed_points is None for r in tops):
         return []
     rows_sum = sum((r.claimed_points for r in tops if r.claimed_points is not None), Decimal(0))
     if abs(rows_sum - card.claimed_total) <= ROUNDING_TOLERANCE:
         return []
-    return [
-        finding(
-            "TOTAL_MISMATCH",
-            f"Tổng điểm ghi {vn(card.claimed_total)}, nhưng cộng điểm tự chấm các tiêu chí được {vn(rows_sum)}.",
-            expected=rows_sum,
-            found=card.claimed_total,
-            location=total_location,
-        )
-    ]
+    mismatch = finding(
+        "TOTAL_MISMATCH",
+        f"Tổng điểm ghi {vn(card.claimed_total)}, nhưng cộng điểm tự chấm các tiêu chí được {vn(rows_sum)}.",
+        expected=rows_sum,
+        found=card.claimed_total,
+        location=total_location,
+    )
+    return [with_doubt(mismatch, tops, total_ocr)]
 
 
 def check_parents(card: Scorecard) -> list[Finding]:
@@ -146,16 +146,16 @@ def check_parents(card: Scorecard) -> list[Finding]:
             total = sum((p for p in parts if p is not None), Decimal(0))
             if abs(total - own) > ROUNDING_TOLERANCE:
                 names = " + ".join(stt_key(c.stt) for c in children)
-                out.append(
-                    finding(
-                        "PARENT_SUM_MISMATCH",
-                        f"Mục {row.stt}: {label} ghi {vn(own)}, nhưng tổng các mục con ({names}) là {vn(total)}.",
-                        criterion_id=row.criterion_id,
-                        expected=total,
-                        found=own,
-                        location=row.location,
-                    )
+                mismatch = finding(
+                    "PARENT_SUM_MISMATCH",
+                    f"Mục {row.stt}: {label} ghi {vn(own)}, nhưng tổng các mục con ({names}) là {vn(total)}.",
+                    criterion_id=row.criterion_id,
+                    expected=total,
+                    found=own,
+                    location=row.location,
                 )
+                claimed = label == "điểm tự chấm"  # the maxima's OCR confidence is not kept on the row
+                out.append(with_doubt(mismatch, [row, *children]) if claimed else mismatch)
     return out
 
 
@@ -204,23 +204,26 @@ def check_criteria(card: Scorecard, rubric: Rubric | None) -> list[Finding]:
 
 
 def check_verdict(
-    card: Scorecard, stated: Verdict | None, stated_location: Location | None, rubric: Rubric | None
+    card: Scorecard,
+    stated: Verdict | None,
+    stated_location: Location | None,
+    rubric: Rubric | None,
+    total_ocr: OcrRead | None = None,
 ) -> list[Finding]:
     out: list[Finding] = []
     total, threshold = card.claimed_total, card.threshold
     if stated and total is not None and threshold is not None:
         implied: Verdict = "dat" if total >= threshold else "khong_dat"
         if implied != stated:
-            out.append(
-                finding(
-                    "VERDICT_MISMATCH",
-                    f"Báo cáo kết luận «{VERDICT_VI[stated]}» nhưng tổng {vn(total)} điểm so với ngưỡng "
-                    f"{vn(threshold)} là «{VERDICT_VI[implied]}».",
-                    expected=implied,
-                    found=stated,
-                    location=stated_location,
-                )
+            mismatch = finding(
+                "VERDICT_MISMATCH",
+                f"Báo cáo kết luận «{VERDICT_VI[stated]}» nhưng tổng {vn(total)} điểm so với ngưỡng "
+                f"{vn(threshold)} là «{VERDICT_VI[implied]}».",
+                expected=implied,
+                found=stated,
+                location=stated_location,
             )
+            out.append(with_doubt(mismatch, [], total_ocr))
     return out
 
 

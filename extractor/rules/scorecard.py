@@ -45,6 +45,35 @@ _THRESHOLD = regex.compile(r"(?:≥|>=|từ)\s*(\d+(?:[.,]\d+)?)\s*điểm")  # 
 _STT = regex.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.?|[a-zđ][.)]?)$", regex.IGNORECASE)
 
 
+# Points read by OCR with a word confidence below this (0–100) are uncertain: a check that depends on them
+# says so instead of asserting a mismatch (measured on scans of the samples: see ``OcrRead``).
+LOW_CONFIDENCE = 80.0
+
+
+@dataclass(frozen=True)
+class OcrRead:
+    """How a points cell was read by OCR: its lowest word confidence (0–100) and what was repaired in it
+    (e.g. "O→0"). Absent for a cell read from a text layer."""
+
+    confidence: float
+    repair: str | None = None
+
+    @property
+    def low(self) -> bool:
+        return self.confidence < LOW_CONFIDENCE
+
+    @property
+    def uncertain(self) -> bool:
+        """Low confidence, or a look-alike letter read as a digit ("S→5"): the number may not be the one printed."""
+        return self.low or "→" in (self.repair or "")
+
+
+def ocr_read(cell: Cell | None) -> OcrRead | None:
+    if cell is None or cell.confidence is None:
+        return None
+    return OcrRead(cell.confidence, cell.repair)
+
+
 @dataclass
 class Columns:
     roles: dict[str, int]
@@ -69,6 +98,19 @@ class RawRow:
     claimed_text: str | None
     evidence: Cell | None
     location: Location
+    claimed_ocr: OcrRead | None = None  # the claimed points were read by OCR
+
+    @property
+    def ocr_confidence(self) -> float | None:
+        return self.claimed_ocr.confidence if self.claimed_ocr else None
+
+    @property
+    def low_confidence(self) -> bool:
+        return bool(self.claimed_ocr and self.claimed_ocr.low)
+
+    @property
+    def ocr_repair(self) -> str | None:
+        return self.claimed_ocr.repair if self.claimed_ocr else None
 
 
 @dataclass
@@ -83,6 +125,7 @@ class RawScorecard:
     total_location: Location | None = None
     threshold: Decimal | None = None
     threshold_text: str | None = None
+    total_ocr: OcrRead | None = None  # the claimed total was read by OCR
 
 
 def detect_columns(table: Table) -> Columns | None:
@@ -175,12 +218,13 @@ def read_scorecard(doc: Document) -> RawScorecard | None:
     return card
 
 
+def _cell(cells: list[Cell | None], col: int | None) -> Cell | None:
+    return None if col is None or col >= len(cells) else cells[col]
+
+
 def _text(cells: list[Cell | None], col: int | None) -> str:
-    if col is None or col >= len(cells) or cells[col] is None:
-        return ""
-    cell = cells[col]
-    assert cell is not None
-    return normalize_text(cell.text).strip()
+    cell = _cell(cells, col)
+    return "" if cell is None else normalize_text(cell.text).strip()
 
 
 def _is_total(cells: list[Cell | None], cols: Columns) -> bool:
@@ -216,6 +260,7 @@ def _read_row(
         claimed_text=claimed_text,
         evidence=evidence,
         location=locator.row(table, r),
+        claimed_ocr=ocr_read(_cell(cells, cols.get("claimed"))),
     )
 
 
@@ -244,6 +289,7 @@ def parent_of(stt: str | None, earlier: list[str | None]) -> str | None:
 def _read_total(card: RawScorecard, cells: list[Cell | None], cols: Columns, locator: Locator) -> None:
     claimed = _text(cells, cols.get("claimed"))
     reading = read_points(claimed) if claimed else None
+    source = _cell(cells, cols.get("claimed"))
     if reading is None or reading.value is None:
         others = {cols.get("max"), cols.get("appraised")}  # a blank form's total row holds only the maxima
         numeric = [
@@ -255,9 +301,11 @@ def _read_total(card: RawScorecard, cells: list[Cell | None], cols: Columns, loc
             and read_points(normalize_text(c.text)).value is not None
         ]
         if numeric:
-            claimed = normalize_text(numeric[-1].text).strip()
+            source = numeric[-1]
+            claimed = normalize_text(source.text).strip()
             reading = read_points(claimed)
     if reading is not None:
+        card.total_ocr = ocr_read(source)
         card.claimed_total = reading.value
         card.max_total = reading.max or _points_of(_text(cells, cols.get("max")))
         card.total_text = claimed

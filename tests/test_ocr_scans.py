@@ -1,0 +1,134 @@
+"""Scanned reports: the points read by OCR, and the honesty of what is recomputed from them.
+
+A recomputation that depends on a points cell read by OCR with low confidence (or with a look-alike letter
+taken for a digit) names that cell and is a warning, not an error; findings that do not depend on such a
+cell are unchanged.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from extractor.builder import CellSpec, DocumentBuilder
+from extractor.checks.cover import check_cover_total
+from extractor.checks.structure import check_parents, check_rows, check_total
+from extractor.contract import Location, Scorecard, ScoreRow
+from extractor.model import Source
+from extractor.rules.scorecard import LOW_CONFIDENCE, OcrRead, read_scorecard
+
+HIGH = LOW_CONFIDENCE + 10
+LOW = 62.0
+
+
+def _row(
+    stt: str,
+    claimed: str,
+    *,
+    confidence: float | None = None,
+    repair: str | None = None,
+    parent: str | None = None,
+    maximum: str = "5",
+) -> ScoreRow:
+    return ScoreRow(
+        stt=stt,
+        parent_stt=parent,
+        title=f"Tiêu chí {stt}",
+        max_points=Decimal(maximum),
+        claimed_points=Decimal(claimed.replace(",", ".")),
+        claimed_text=claimed,
+        location=Location(),
+        ocr_confidence=confidence,
+        low_confidence=confidence is not None and confidence < LOW_CONFIDENCE,
+        ocr_repair=repair,
+    )
+
+
+def _card(rows: list[ScoreRow], total: str) -> Scorecard:
+    return Scorecard(rows=rows, claimed_total=Decimal(total.replace(",", ".")))
+
+
+def test_a_total_mismatch_on_a_low_confidence_row_is_a_warning_naming_the_cell() -> None:
+    card = _card([_row("1", "5", confidence=HIGH), _row("2", "3", confidence=LOW), _row("3", "5")], "15")
+    [f] = check_total(card, None)
+    assert f.code == "TOTAL_MISMATCH"
+    assert f.severity == "warning"
+    assert "ô điểm dòng 2 đọc bằng OCR với độ tin cậy thấp (62 %), cần đối chiếu bản quét" in f.message
+    assert "dòng 1" not in f.message and "dòng 3" not in f.message
+    assert f.found == {
+        "value": 15.0,
+        "ocr_uncertain": [{"cell": "ô điểm dòng 2", "stt": "2", "confidence": LOW, "repair": None}],
+    }
+    assert f.expected == 13.0
+
+
+def test_the_same_mismatch_read_from_a_text_layer_or_read_surely_stays_an_error() -> None:
+    for confidence in (None, HIGH):
+        card = _card([_row("1", "5", confidence=confidence), _row("2", "3", confidence=confidence)], "10")
+        [f] = check_total(card, None)
+        assert (f.severity, f.found) == ("error", 10.0)
+        assert "OCR" not in f.message
+
+
+def test_a_low_confidence_total_cell_makes_the_total_checks_uncertain() -> None:
+    card = _card([_row("1", "5"), _row("2", "3")], "9")
+    [total] = check_total(card, None, OcrRead(55.0))
+    [cover] = check_cover_total(card, Decimal(8), None, OcrRead(55.0))
+    for f in (total, cover):
+        assert f.severity == "warning"
+        assert "ô tổng điểm đọc bằng OCR với độ tin cậy thấp (55 %)" in f.message
+    assert check_total(card, None, OcrRead(HIGH))[0].severity == "error"
+
+
+def test_a_look_alike_repaired_in_a_sure_cell_is_named_too() -> None:
+    card = _card([_row("1", "6", confidence=HIGH, repair="S→5")], "6")  # "6" over a maximum of 5
+    [f] = [f for f in check_rows(card, None, has_evidence_column=False) if f.code == "ROW_EXCEEDS_MAX"]
+    assert f.severity == "warning"
+    assert f"ô điểm dòng 1 đọc bằng OCR, đã sửa S→5 (độ tin cậy {HIGH:.0f} %)" in f.message
+    # A repair of separators or spaces changes no digit: the reading stays sure.
+    card = _card([_row("1", "6", confidence=HIGH, repair="bỏ dấu «.» cuối")], "6")
+    [f] = [f for f in check_rows(card, None, has_evidence_column=False) if f.code == "ROW_EXCEEDS_MAX"]
+    assert f.severity == "error"
+
+
+def test_findings_not_depending_on_the_uncertain_cell_are_unchanged() -> None:
+    # The low-confidence cell is a sub-row: the total adds only top-level rows, so it stays certain.
+    rows = [
+        _row("1", "4", maximum="10"),
+        _row("1.1", "2", parent="1", confidence=LOW),
+        _row("1.2", "2", parent="1"),
+        _row("2", "5"),
+    ]
+    [total] = check_total(_card(rows, "10"), None)
+    assert total.severity == "error" and "OCR" not in total.message
+    # The parent sum of the maxima does not depend on the OCR'd claimed points.
+    rows[0] = _row("1", "4", maximum="12")
+    parents = check_parents(_card(rows, "9"))
+    by_kind = {("tối đa" in f.message): f for f in parents}
+    assert by_kind[True].severity == "error" and "OCR" not in by_kind[True].message
+
+
+def test_the_scorecard_rows_carry_the_ocr_confidence_of_their_points_cells() -> None:
+    b = DocumentBuilder(Source(filename="scan.pdf", sha256="0" * 64, format="pdf", size=1, pages=1))
+    texts = [
+        ["STT", "Tiêu chí", "Điểm tối đa", "Điểm đạt"],
+        ["1", "Ban hành kế hoạch", "5", "5"],
+        ["2", "Cán bộ chuyên trách", "5", "4"],
+        ["TỔNG ĐIỂM", "", "10", "9"],
+    ]
+    reads = {(1, 3): (97.0, None), (2, 3): (LOW, "O→0"), (3, 3): (71.0, None)}
+    cells = [
+        CellSpec(
+            t, r, c, page=1, confidence=reads.get((r, c), (None, None))[0], repair=reads.get((r, c), (None, None))[1]
+        )
+        for r, row in enumerate(texts)
+        for c, t in enumerate(row)
+    ]
+    b.add_table(cells, header_rows=1, page=1)
+    raw = read_scorecard(b.build())
+    assert raw is not None
+    assert [(r.ocr_confidence, r.low_confidence, r.ocr_repair) for r in raw.rows] == [
+        (97.0, False, None),
+        (LOW, True, "O→0"),
+    ]
+    assert raw.total_ocr == OcrRead(71.0, None)
+    assert raw.total_ocr.low
