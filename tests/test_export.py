@@ -45,8 +45,7 @@ def _card(points: dict[str, tuple[str | None, str | None]], claimed_total: str |
                 location=Location(line=int(criterion.stt), quote=f"{criterion.stt}\t{claimed}"),
             )
         )
-    recomputed = [r.recomputed_points for r in rows if r.recomputed_points is not None]
-    total = sum(recomputed, D(0))
+    total = sum((r.recomputed_points for r in rows if r.recomputed_points is not None), D(0))
     defaults: dict[str, Any] = {
         "claimed_total": None if claimed_total is None else D(claimed_total),
         "recomputed_total": total,
