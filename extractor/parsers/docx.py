@@ -175,6 +175,8 @@ class RunFonts:
         self._styles: dict[str, tuple[str | None, str | None]] = {}  # styleId -> (font, basedOn)
         self._default_paragraph: str | None = None
         self._default: str | None = None
+        self._resolved: dict[str | None, str | None] = {}
+        self.names: set[str] = set()
         if styles is None:
             return
         defaults = styles.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}")
@@ -187,15 +189,29 @@ class RunFonts:
         self.names = {f for f, _ in self._styles.values() if f} | ({self._default} if self._default else set())
 
     def style_font(self, style_id: str | None) -> str | None:
+        if style_id in self._resolved:
+            return self._resolved[style_id]
         seen: set[str] = set()
-        while style_id and style_id in self._styles and style_id not in seen:
-            seen.add(style_id)
-            font, style_id = self._styles[style_id]
+        found: str | None = None
+        current = style_id
+        while current and current in self._styles and current not in seen:
+            seen.add(current)
+            font, current = self._styles[current]
             if font:
-                return font
-        return None
+                found = font
+                break
+        self._resolved[style_id] = found
+        return found
 
-    def of_run(self, r: Element) -> str | None:
+    def any_legacy(self, parts: Iterable[Element]) -> bool:
+        """Whether a legacy-named font is set anywhere: in the styles or on a run of ``parts``."""
+        if any(legacy.font_encoding(name) for name in self.names):
+            return True
+        names = {value for part in parts for el in part.iter(w("rFonts")) for value in el.values()}
+        return any(legacy.font_encoding(name) for name in names)
+
+    def of_run(self, r: Element, p: Element | None = None) -> str | None:
+        """The font of run ``r`` (of paragraph ``p``, found when not given)."""
         rpr = r.find(w("rPr"))
         font = _font_of(rpr)
         if font:
@@ -203,7 +219,8 @@ class RunFonts:
         font = self.style_font(w_attr(rpr.find(w("rStyle")), "val") if rpr is not None else None)
         if font:
             return font
-        p = next((a for a in r.iterancestors(w("p"))), None)
+        if p is None:
+            p = next(r.iterancestors(w("p")), None)
         ppr = p.find(w("pPr")) if p is not None else None
         p_style = w_attr(ppr.find(w("pStyle")), "val") if ppr is not None else None
         return self.style_font(p_style or self._default_paragraph) or self._default
@@ -230,13 +247,16 @@ class LegacyRuns:
     @classmethod
     def detect(cls, fonts: RunFonts, parts: Iterable[Element]) -> LegacyRuns | None:
         """None unless runs in legacy-named fonts read as Vietnamese once converted."""
+        parts = list(parts)
+        if not fonts.any_legacy(parts):
+            return None
         texts: list[str] = []
         names: set[str] = set()
         for part in parts:
             for p in part.iter(w("p")):
                 line: list[str] = []
                 for r in p.iter(w("r")):
-                    font = fonts.of_run(r)
+                    font = fonts.of_run(r, p)
                     if not legacy.font_encoding(font):
                         continue
                     names.add(font or "")

@@ -49,6 +49,7 @@ MIN_CODE_SHARE = 0.02
 MIN_CODES = 3
 MIN_VALID_AFTER = 0.7
 MIN_GAIN = 0.3
+DETECT_SAMPLE = 50_000  # characters of the legacy-font runs weighed (enough to decide, linear time)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ def to_unicode(text: str, encoding: Encoding, *, caps: bool = False) -> str:
     "Công tác", ``to_unicode("Coâng taùc", "vni")`` -> "Công tác". ``caps``: a TCVN3 capitals font."""
     table = _table(encoding)
     forward, longest = table.to_unicode, table.longest
+    if longest == 1:
+        result = text.translate(_translation(encoding))
+        return unicodedata.normalize("NFC", result.upper() if caps else result)
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
@@ -120,6 +124,11 @@ def to_unicode(text: str, encoding: Encoding, *, caps: bool = False) -> str:
     if caps:
         result = result.upper()
     return unicodedata.normalize("NFC", result)
+
+
+@cache
+def _translation(encoding: Encoding) -> dict[int, str]:
+    return {ord(k): v for k, v in _table(encoding).to_unicode.items() if len(k) == 1}
 
 
 def from_unicode(text: str, encoding: Encoding) -> str:
@@ -196,6 +205,7 @@ def detect(text: str, fonts: Iterable[str | None]) -> Encoding | None:
     ``detect("C«ng t¸c", ["Times New Roman"])`` -> None.
     """
     families = {enc for enc in map(font_encoding, fonts) if enc}
+    text = text[:DETECT_SAMPLE]
     best: Evidence | None = None
     for encoding in ENCODINGS:
         if encoding not in families:
