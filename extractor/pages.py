@@ -31,6 +31,7 @@ from extractor.errors import (
     CorruptFileError,
     EmptyFileError,
     EncryptedFileError,
+    InputError,
     NoPagesError,
     NotPagedError,
     PageOutOfRangeError,
@@ -48,7 +49,6 @@ MAX_SOURCE_PIXELS = 100_000_000  # an image file larger than this is refused bef
 POINTS_PER_INCH = 72
 
 _IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"))
-_PDFIUM_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe: one page at a time in this process
 
 
@@ -113,13 +113,28 @@ def _open_pdf(data: bytes) -> Any:
     try:
         pdf = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
-        if getattr(exc, "err_code", None) == _PDFIUM_PASSWORD_ERROR:
-            raise EncryptedFileError("pdf") from exc
-        raise CorruptFileError("pdf", detail=str(exc)) from exc
+        raise _refusal(data, exc) from exc
     if len(pdf) == 0:
         pdf.close()
         raise NoPagesError()
     return pdf
+
+
+def _refusal(data: bytes, exc: Exception) -> InputError:
+    """Why PDFium refused a PDF, asked of pdfplumber: a password, an empty page tree, else a broken file.
+    (PDFium's own error code is not to be trusted: it may be left over from another file.)"""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if not pdf.pages:
+                return NoPagesError()
+    except Exception as other:  # pdfplumber wraps what pdfminer raises
+        cause = other.args[0] if other.args and isinstance(other.args[0], BaseException) else other
+        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+            return EncryptedFileError("pdf")
+    return CorruptFileError("pdf", detail=str(exc))
 
 
 def _pdf_page(data: bytes, page: int, dpi: float) -> bytes:
