@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     max_attempts: int = Field(3, description="an audit that crashes is retried this many times, then UNREADABLE")
     job_timeout: float = Field(300.0, description="seconds one file's audit may take before it is stopped")
     rubric: str | None = Field(None, description="rubric id used when an upload names none (None: chosen by rows)")
+    memory_limit: int = Field(
+        2048 * MB, description="address space (bytes) one audit's child process may use; 0: no limit"
+    )
+    poll_interval: float = Field(1.0, description="seconds an idle local runner waits before looking for work again")
+    stale_margin: float = Field(
+        60.0, description="a job running longer than job_timeout plus this many seconds is taken from its runner"
+    )
+    heartbeat_timeout: float = Field(
+        30.0, description="PostgreSQL: a worker silent this many seconds is dead and its jobs are run again"
+    )
 
     @property
     def database(self) -> str:

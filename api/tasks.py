@@ -178,3 +178,35 @@ def _fill(row: Report, result: extractor.Report, data: dict[str, Any]) -> None:
 
 def _dec(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+def release(factory: sessionmaker[Session], report_id: int, worker: str) -> bool:
+    """An attempt abandoned because its runner is stopping (not because the file failed): running → queued,
+    and the attempt is not counted. Only the runner that holds the report may release it."""
+    with factory.begin() as session:
+        result = session.execute(
+            update(Report)
+            .where(Report.id == report_id, Report.state == "running", Report.worker == worker)
+            .values(state="queued", attempts=Report.attempts - 1)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+def lease_expired_before(settings: Settings) -> dt.datetime:
+    """A report running since before this moment has outlived any live runner (its child is stopped at
+    ``job_timeout``): its runner died."""
+    return utcnow() - dt.timedelta(seconds=settings.job_timeout + settings.stale_margin)
+
+
+def claim_for(factory: sessionmaker[Session], report_id: int, worker: str, resume_suffix: str) -> bool:
+    """Like :func:`claim` for a queue job: a queued report, or one still ``running`` under a worker name
+    ending with ``resume_suffix`` — the same job, retried because the worker running it died. A report
+    running under another job is left to it (a duplicate delivery is never audited twice)."""
+    with factory.begin() as session:
+        mine = (Report.state == "queued") | ((Report.state == "running") & Report.worker.endswith(resume_suffix))
+        result = session.execute(
+            update(Report)
+            .where(Report.id == report_id, mine)
+            .values(state="running", attempts=Report.attempts + 1, worker=worker, started_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0))

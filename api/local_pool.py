@@ -1,0 +1,148 @@
+"""The server's own runners (the SQLite default): ``settings.workers`` threads, each taking the oldest queued
+report (``claim_next``) and auditing it with :func:`api.runner.run_report` — the CPU work happens in the
+runner's child processes, the threads only wait for them and write the results.
+
+A SQLite data directory belongs to one process: the pool takes an exclusive lock on ``<data_dir>/runner.lock``
+and a second server (or ``extractor worker``) on the same directory is refused with a clear message. Holding
+the lock, it knows every report still ``running`` was left by a process that died, and queues them again.
+Idle threads sleep on an Event for ``settings.poll_interval`` seconds; :func:`wake` (called by ``submit``)
+sets it. ``stop()`` abandons the audits in progress: their reports go back to ``queued`` without counting
+the attempt (and if the process is killed instead, the next start queues them again).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import weakref
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import runner, tasks
+from api.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "runner.lock"
+
+_POOLS: weakref.WeakSet[LocalPool] = weakref.WeakSet()
+
+
+class DataDirBusyError(RuntimeError):
+    """Another process already runs the audits of this data directory."""
+
+    def __init__(self, data_dir: Path, holder: str) -> None:
+        who = f" (tiến trình / process {holder})" if holder else ""
+        super().__init__(
+            f"Thư mục dữ liệu {data_dir} đang được một máy chủ khác sử dụng{who}; mỗi thư mục dữ liệu SQLite chỉ "
+            f"một máy chủ được chạy. / The data directory {data_dir} is in use by another server{who}; only one "
+            "server may run on a SQLite data directory (use PostgreSQL for several)."
+        )
+        self.data_dir = data_dir
+
+
+def _lock_data_dir(settings: Settings) -> IO[str]:
+    settings.prepare()
+    path = settings.data_dir / LOCK_NAME
+    f = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as err:
+        f.seek(0)
+        holder = f.read().strip()
+        f.close()
+        raise DataDirBusyError(settings.data_dir, holder) from err
+    f.seek(0)
+    f.truncate()
+    f.write(str(os.getpid()))
+    f.flush()
+    return f
+
+
+def wake() -> None:
+    """Something was queued: idle runners of this process look now instead of at their next poll."""
+    for pool in list(_POOLS):
+        pool.wake()
+
+
+class LocalPool:
+    """``settings.workers`` runner threads over the database (see the module's docstring)."""
+
+    def __init__(self, settings: Settings, factory: sessionmaker[Session], *, lock: bool | None = None) -> None:
+        self.settings, self.factory = settings, factory
+        self.event = threading.Event()
+        self.stopping = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.busy = 0
+        self._busy_lock = threading.Lock()
+        self._lock_file: IO[str] | None = None
+        self.name = runner.worker_name("local")
+        if lock if lock is not None else not settings.is_postgres:
+            self._lock_file = _lock_data_dir(settings)
+            # the lock is ours: whatever is still running was left by a server that died
+            requeued = tasks.requeue_stale(factory)
+        else:  # other runners may be alive: only reports past their lease
+            requeued = tasks.requeue_stale(factory, tasks.lease_expired_before(settings))
+        if requeued:
+            log.info("%d report(s) left running by a stopped runner queued again", requeued)
+
+    def start(self) -> LocalPool:
+        for i in range(max(1, self.settings.workers)):
+            t = threading.Thread(target=self._loop, name=f"extractor-runner-{i}", daemon=True)
+            t.start()
+            self.threads.append(t)
+        _POOLS.add(self)
+        return self
+
+    def wake(self) -> None:
+        self.event.set()
+
+    @property
+    def idle(self) -> bool:
+        with self._busy_lock:
+            return self.busy == 0
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                report_id = tasks.claim_next(self.factory, self.name)
+            except Exception:  # the database is briefly unavailable: try again at the next poll
+                log.exception("could not look for queued reports")
+                report_id = None
+            if report_id is None:
+                self.event.wait(self.settings.poll_interval)
+                self.event.clear()
+                continue
+            with self._busy_lock:
+                self.busy += 1
+            try:
+                runner.run_report(
+                    self.settings, self.factory, report_id, self.name, claimed=True, stopping=self.stopping
+                )
+            except Exception:
+                log.exception("report %s: the runner failed; it is queued again at the next start", report_id)
+            finally:
+                with self._busy_lock:
+                    self.busy -= 1
+            self.event.set()  # there may be more: the other idle threads look too
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop taking work, abandon the audits in progress (queued again, the attempt not counted)."""
+        self.stopping.set()
+        self.event.set()
+        runner.stop_children()
+        for t in self.threads:
+            t.join(timeout)
+        self.threads.clear()
+        _POOLS.discard(self)
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+
+def start_local_pool(settings: Settings, factory: sessionmaker[Session]) -> LocalPool:
+    return LocalPool(settings, factory).start()

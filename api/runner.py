@@ -1,0 +1,245 @@
+"""The isolated runner: one report's audit in a child process with a wall-clock limit and a memory cap.
+
+The same function serves the server's local pool (SQLite) and the procrastinate workers (PostgreSQL):
+
+    run_report(settings, factory, report_id, worker)   # claim → audit in a child → record / retry_or_give_up
+
+The child processes belong to one pebble ``ProcessPool`` per process (``settings.workers`` children, started
+with ``forkserver``: never ``fork`` inside a threaded server). A child sets its own ``RLIMIT_AS``
+(``settings.memory_limit``) and dies with its parent. A child that hangs past ``settings.job_timeout`` is
+killed, one that crashes or runs out of memory is replaced; the attempt then ends with
+``retry_or_give_up`` and a precise reason in Vietnamese and English, so after ``max_attempts`` the file is
+recorded as UNREADABLE with that reason and the rest of the batch goes on.
+
+Test hooks: ``EXTRACTOR_TEST_HOOKS`` (JSON ``{"<sha256>": "hang" | "crash" | "oom"}``) is read only when
+the pool is built and handed only to the test initializer of the children; without it nothing a file
+contains can make a child hang or crash on purpose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+from concurrent.futures import CancelledError
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+from typing import Any
+
+import pebble
+from sqlalchemy.orm import Session, sessionmaker
+
+import extractor
+from api import tasks
+from api.settings import Settings
+from api.storage import original_path
+
+log = logging.getLogger(__name__)
+
+TEST_HOOKS_ENV = "EXTRACTOR_TEST_HOOKS"
+GIB = 1024 * 1024 * 1024
+MAX_TASKS_PER_CHILD = 200  # a child is replaced after this many audits, so slow leaks cannot pile up
+
+_HOOKS: dict[str, str] = {}  # set only by the test initializer, in the child
+
+
+def worker_name(kind: str) -> str:
+    """``host:pid:kind`` — who audited a report (``Report.worker``)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{kind}"
+
+
+# --- the child side -----------------------------------------------------------------------------------
+
+
+def _child_init(memory_limit: int) -> None:
+    """Runs once in every child: memory cap, die with the parent, no terminal signals, one OCR thread."""
+    if memory_limit > 0:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    with contextlib.suppress(OSError, AttributeError):  # Linux: the child dies with its parent
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops the children
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+def _test_child_init(memory_limit: int, hooks: dict[str, str]) -> None:
+    _child_init(memory_limit)
+    _HOOKS.update(hooks)
+
+
+def _audit_in_child(path: str, filename: str, rubric: str | None, sha256: str) -> extractor.Report:
+    hook = _HOOKS.get(sha256)
+    if hook == "hang":
+        while True:
+            time.sleep(60)
+    elif hook == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif hook == "oom":
+        blocks = []
+        while True:  # until the address-space cap says no
+            blocks.append(bytearray(256 * 1024 * 1024))
+    data = Path(path).read_bytes()
+    return extractor.audit(data, filename=filename, rubric=rubric)
+
+
+# --- the parent side ----------------------------------------------------------------------------------
+
+
+class _Pools:
+    """One ProcessPool per process, built on first use with the settings of that use."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pool: pebble.ProcessPool | None = None
+        self.size = 0
+
+    def get(self, settings: Settings) -> pebble.ProcessPool:
+        with self.lock:
+            if self.pool is None or not self.pool.active:
+                self.pool = _make_pool(settings)
+                self.size = settings.workers
+            return self.pool
+
+    def stop(self) -> None:
+        with self.lock:
+            pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.stop()
+            pool.join(timeout=30)
+
+
+_POOLS = _Pools()
+
+
+def _make_pool(settings: Settings) -> pebble.ProcessPool:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["extractor", "api.runner"])
+    hooks = os.environ.get(TEST_HOOKS_ENV)
+    init: Any = _child_init
+    initargs: tuple[Any, ...] = (settings.memory_limit,)
+    if hooks:
+        init, initargs = _test_child_init, (settings.memory_limit, json.loads(hooks))
+    return pebble.ProcessPool(
+        max_workers=max(1, settings.workers),
+        max_tasks=MAX_TASKS_PER_CHILD,
+        initializer=init,
+        initargs=initargs,
+        context=ctx,
+    )
+
+
+def stop_children() -> None:
+    """Stop this process's audit children (running audits are abandoned: see ``run_report``)."""
+    _POOLS.stop()
+
+
+def _limit_text(limit: int) -> str:
+    if limit % GIB == 0:
+        return f"{limit // GIB} GiB"
+    return f"{limit / (1024 * 1024):.0f} MiB"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def timeout_reason(settings: Settings) -> tuple[str, str]:
+    t = _seconds(settings.job_timeout)
+    return f"quá thời gian {t} giây", f"timed out after {t} seconds"
+
+
+def memory_reason(settings: Settings) -> tuple[str, str]:
+    cap = _limit_text(settings.memory_limit)
+    return f"hết bộ nhớ (giới hạn {cap})", f"out of memory (limit {cap})"
+
+
+def crash_reason(exitcode: int | None) -> tuple[str, str]:
+    code = "?" if exitcode is None else str(exitcode)
+    name = ""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = f", {signal.Signals(-exitcode).name}"
+        except ValueError:
+            name = ""
+    return (
+        f"tiến trình kiểm tra bị dừng đột ngột (mã {code}{name})",
+        f"the audit process stopped abruptly (code {code}{name})",
+    )
+
+
+class Stopping(Exception):
+    """The runner is shutting down: the report was handed back to the queue."""
+
+
+def run_report(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    report_id: int,
+    worker: str,
+    *,
+    claimed: bool = False,
+    resume_suffix: str | None = None,
+    stopping: threading.Event | None = None,
+) -> str:
+    """Audit one report in a child process and store the outcome. Returns the report's state afterwards:
+    ``done``; ``queued`` (the attempt failed and will be retried, or the runner is stopping); ``skipped``
+    (another runner finished it already, or holds it: nothing is processed twice). ``claimed``: the caller
+    claimed it (``claim_next``); ``resume_suffix``: a queue job claims with :func:`api.tasks.claim_for`."""
+    if not claimed:
+        if resume_suffix is not None:
+            ok = tasks.claim_for(factory, report_id, worker, resume_suffix)
+        else:
+            ok = tasks.claim(factory, report_id, worker)
+        if not ok:
+            return "skipped"
+    sha256, filename, rubric = tasks.job_input(factory, report_id)
+    path = original_path(settings, sha256)
+    if not path.is_file():
+        return tasks.retry_or_give_up(
+            factory,
+            settings,
+            report_id,
+            "không tìm thấy tệp gốc trong kho lưu trữ",
+            "the original file is missing from the store",
+        )
+    try:
+        future = _POOLS.get(settings).schedule(
+            _audit_in_child, args=(str(path), filename, rubric, sha256), timeout=settings.job_timeout
+        )
+    except RuntimeError:  # the pool is closing: this process is stopping
+        tasks.release(factory, report_id, worker)
+        return "queued"
+    try:
+        result = future.result()
+    except FutureTimeout:
+        vi, en = timeout_reason(settings)
+    except MemoryError:
+        vi, en = memory_reason(settings)
+    except pebble.ProcessExpired as err:
+        if stopping is not None and stopping.is_set():
+            tasks.release(factory, report_id, worker)
+            return "queued"
+        vi, en = crash_reason(err.exitcode)
+    except CancelledError:  # the pool was stopped under this audit
+        tasks.release(factory, report_id, worker)
+        return "queued"
+    except Exception as err:  # the library never raises for a file; anything else is the child's failure
+        log.exception("audit of report %s failed in its child", report_id)
+        vi = f"lỗi trong tiến trình kiểm tra ({type(err).__name__})"
+        en = f"error in the audit process ({type(err).__name__}: {err})"
+    else:
+        tasks.record(factory, report_id, result)
+        return "done"
+    if stopping is not None and stopping.is_set():
+        tasks.release(factory, report_id, worker)
+        return "queued"
+    log.warning("report %s: %s", report_id, en)
+    return tasks.retry_or_give_up(factory, settings, report_id, vi, en)
