@@ -22,9 +22,10 @@ Sheet "Phát hiện": every finding — file, commune, its number in the report 
 its review (decision, note, who, when).
 
 The workbook: a bold header row, frozen below the header and right of the file column, an autofilter, set
-column widths; a total or a criterion whose recomputed points differ from the claimed ones is filled in
-red. Numbers are numbers (never text): points carry the number format ``#,##0.00`` and counts ``#,##0``,
-which a spreadsheet shows in its own locale — 1.234,56 in a Vietnamese Excel, 1,234.56 in an English one;
+column widths; a total or a criterion whose recomputed points differ from the claimed ones, a verdict that
+differs from the one the report states, and a reviewed total still off the claimed one are filled in red.
+Numbers are numbers (never text): points carry the number format ``#,##0.00`` and counts ``#,##0``, which a
+spreadsheet shows in its own locale — 1.234,56 in a Vietnamese Excel, 1,234.56 in an English one;
 dates are dates (``dd/mm/yyyy``), and review times are written in Vietnam's time (UTC+7), as spreadsheets
 keep no time zone. Text is written as text, never as a formula.
 
@@ -181,6 +182,8 @@ def _summary_row(entry: SummaryEntry, criteria: list[tuple[str, Column, Column]]
     marks: set[str] = set()
     if line.delta:
         marks |= {"claimed_total", "recomputed_total", "delta"}
+    if line.recomputed_verdict and line.claimed_verdict and line.recomputed_verdict != line.claimed_verdict:
+        marks |= {"verdict", "claimed_verdict"}
     reviewed = _rounded(review.reviewed_total)
     if reviewed is not None and line.claimed_total is not None and reviewed != line.claimed_total:
         marks.add("reviewed_total")  # still differs from the claim after review

@@ -174,6 +174,16 @@ def test_mismatches_are_filled_and_matches_are_not() -> None:
     assert red(2, "TC 9: tự chấm") and red(2, "TC 9: tính lại")
     assert not red(2, "TC 1: tự chấm") and not red(2, "TC 1: tính lại")
     assert not red(3, "Chênh lệch") and not red(3, "TC 2: tính lại")
+    assert not red(3, "Kết luận")  # b states Đạt and recomputes to Đạt
+
+
+def test_a_verdict_the_report_states_wrongly_is_filled() -> None:
+    card = _card({"C01": ("60", "60"), "C09": ("5", "4.625")}, "65", claimed_verdict="dat")
+    summary, _ = _sheets([SummaryEntry("a.pdf", _report("a.pdf", card))])
+    row = _rows(summary)[0]
+    assert (row["Kết luận"], row["Báo cáo tự kết luận"]) == ("Không đạt", "Đạt")
+    for heading in ("Kết luận", "Báo cáo tự kết luận"):
+        assert _cell(summary, 2, heading).fill.fgColor.rgb.endswith(RED), heading
 
 
 def test_one_pair_of_columns_per_criterion_in_the_rubrics_order() -> None:
