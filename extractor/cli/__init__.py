@@ -1,13 +1,14 @@
 """Command line: argument parsing and terminal output over the library, one module per command (parse,
-audit, diff, rubric). Exit codes (extractor/exitcodes.py): 0 ok, 1 error findings, 2 a file could not be
-read or the command was refused; every message in Vietnamese and English."""
+audit, diff, rubric; serve, worker and token run the service in api/). Exit codes (extractor/exitcodes.py):
+0 ok, 1 error findings, 2 a file could not be read or the command was refused; every message in Vietnamese
+and English."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
 
-from extractor.cli import audit, diff, parse, rubric
+from extractor.cli import audit, diff, parse, rubric, serve, token, worker
 from extractor.cli.args import ArgumentParser, argparse_message, positive_int, positive_seconds, quiet_libraries
 from extractor.errors import ExtractorError
 from extractor.exitcodes import EXIT_OK, print_error
@@ -29,7 +30,7 @@ def build_parser() -> ArgumentParser:
         description="Đọc và kiểm tra báo cáo chấm điểm CNTT, chuyển đổi số / Read and audit commune reports.",
     )
     sub = ap.add_subparsers(dest="command", required=True, title="lệnh / commands")
-    for command in (parse, audit, diff, rubric):
+    for command in (parse, audit, diff, rubric, serve, worker, token):
         command.add_parser(sub)
     return ap
 

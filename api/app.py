@@ -1,0 +1,154 @@
+"""The audit service's HTTP application.
+
+    app = create_app(Settings(data_dir=Path("data")))   # or create_app() for the environment's settings
+    uvicorn.run(app)                                     # what `extractor serve` does
+
+At start: the database is opened and migrated to the newest revision; while the app runs, the local pool
+audits queued reports when ``settings.runs_local_worker`` (the SQLite default). Routes: ``/health``,
+``/health/ready``, the API under ``/api/`` (``api/routes/``), OpenAPI at ``/docs``, a small page at ``/``.
+Every error has one shape (``api/errors.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import extractor
+from api import errors, jobs
+from api.auth import ensure_first_admin
+from api.db import make_engine, make_sessionmaker
+from api.migrate import upgrade
+from api.routes import admin, batches, findings, health, reports
+from api.settings import Settings
+
+log = logging.getLogger("api")
+
+DESCRIPTION = """
+Dịch vụ kiểm tra báo cáo chuyển đổi số cấp xã: tải lên một lô tệp (PDF, DOCX, DOC, XLSX, ảnh, văn bản hoặc
+tệp .zip), theo dõi tiến độ, xem từng báo cáo với các phát hiện, rà soát (chấp nhận / bác bỏ) và xuất bảng
+tổng hợp cho thành phố.
+
+Mọi yêu cầu dưới `/api/` cần `Authorization: Bearer <mã>`. Vai trò: **admin** (người dùng, mã truy cập và
+mọi việc của auditor), **auditor** (mọi báo cáo), **commune** (gắn với một xã: tải lên và chỉ xem báo cáo của
+các lô của mình). Mọi lỗi có dạng `{"error": {"code", "message_vi", "message_en", "detail"}}`.
+
+The audit service for commune digital-transformation reports: upload, progress, reports, review, exports.
+"""
+
+INDEX_HTML = """<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Kiểm tra báo cáo chuyển đổi số cấp xã</title>
+</head>
+<body>
+<h1>Kiểm tra báo cáo chuyển đổi số cấp xã</h1>
+<p>Dịch vụ đọc báo cáo ứng dụng CNTT, chuyển đổi số của các xã (PDF, DOCX, DOC, XLSX, ảnh quét), tính lại
+điểm theo bộ tiêu chí và chỉ ra từng chỗ không khớp, kèm trích dẫn nơi tìm thấy.</p>
+<ul>
+<li><a href="/docs">Tài liệu API (OpenAPI)</a></li>
+<li><a href="/health">Tình trạng dịch vụ</a></li>
+</ul>
+<p>Mọi yêu cầu tới <code>/api/</code> cần mã truy cập: <code>Authorization: Bearer &lt;mã&gt;</code>.</p>
+<p>Phiên bản VERSION</p>
+</body>
+</html>
+"""
+
+
+class SecurityHeaders:
+    """Headers every response gets: no content sniffing, no referrer (a first-run address carries a token),
+    no framing; the HTML page may load nothing but itself."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                for key, value in (
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ):
+                    if key not in present:
+                        headers.append((key, value))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The service for ``settings`` (default: from the environment): database opened and migrated now."""
+    settings = settings or Settings()
+    settings.prepare()
+    engine = make_engine(settings)
+    upgrade(engine)
+    factory = make_sessionmaker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool: Any = jobs.start_local_pool(settings, factory) if settings.runs_local_worker else None
+        try:
+            yield
+        finally:
+            if pool is not None:
+                pool.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Kiểm tra báo cáo chuyển đổi số cấp xã / Commune report audit",
+        description=DESCRIPTION,
+        version=extractor.__version__,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "lô / batches", "description": "Tải lên, tiến độ, kiểm tra lại, xuất bảng tổng hợp"},
+            {"name": "báo cáo / reports", "description": "Báo cáo, tệp gốc, ảnh trang, phát hiện"},
+            {"name": "rà soát / review", "description": "Chấp nhận hoặc bác bỏ một phát hiện"},
+            {"name": "quản trị / admin", "description": "Người dùng và mã truy cập"},
+            {"name": "tình trạng / health", "description": "Dịch vụ chạy và sẵn sàng"},
+        ],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.factory = factory
+    errors.install(app)
+    for module in (health, batches, reports, findings, admin):
+        app.include_router(module.router)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse(
+            INDEX_HTML.replace("VERSION", extractor.__version__),
+            headers={"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'"},
+        )
+
+    app.add_middleware(errors.CatchAll)  # any defect becomes a 500 in the error shape
+    app.add_middleware(SecurityHeaders)  # added last: the outermost, so every response has its headers
+    return app
+
+
+def first_run(settings: Settings) -> str | None:
+    """The very first start (no user yet): an admin user and token, whose secret is returned; else None."""
+    settings.prepare()
+    engine = make_engine(settings)
+    try:
+        upgrade(engine)
+        return ensure_first_admin(make_sessionmaker(engine))
+    finally:
+        engine.dispose()

@@ -1,0 +1,82 @@
+"""``extractor serve [--host H] [--port P] [--data-dir D]``: run the audit service (HTTP API, OpenAPI at /docs).
+
+Settings come from the environment (``EXTRACTOR_*``, ``DATABASE_URL``; see api/settings.py), overridden by
+the flags. On the very first start (no user yet) an admin token is created and the address to open is
+printed with it, on stderr; later starts print the address alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from extractor.cli.args import positive_int
+from extractor.exitcodes import EXIT_OK, EXIT_UNREADABLE
+
+DATA_DIR_HELP = "thư mục dữ liệu / data directory (EXTRACTOR_DATA_DIR, mặc định / default: ./data)"
+
+
+def add_parser(subparsers: Any) -> None:
+    s = subparsers.add_parser("serve", help="chạy dịch vụ kiểm tra qua HTTP / run the audit service (HTTP API)")
+    s.add_argument("--host", default=None, help="địa chỉ nghe / address to listen on (EXTRACTOR_HOST, 127.0.0.1)")
+    s.add_argument("--port", type=positive_int, default=None, help="cổng / port (EXTRACTOR_PORT, 8000)")
+    s.add_argument("--data-dir", type=Path, default=None, help=DATA_DIR_HELP)
+    s.set_defaults(func=cmd_serve)
+
+
+def settings_from(args: argparse.Namespace) -> Any:
+    """The service's settings: the environment's, overridden by the flags given."""
+    from api.settings import Settings
+
+    overrides = {
+        key: getattr(args, key) for key in ("host", "port", "data_dir") if getattr(args, key, None) is not None
+    }
+    return Settings(**overrides)
+
+
+def public_address(host: str, port: int) -> str:
+    """The address a person on this machine opens: a wildcard listen address is reached on loopback."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "[::1]"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app, first_run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = settings_from(args)
+    secret = first_run(settings)
+    app = create_app(settings)
+    address = public_address(settings.host, settings.port)
+    if secret is not None:
+        print(
+            "Lần chạy đầu: đã tạo người dùng admin; mã truy cập chỉ hiện một lần.\n"
+            "First run: an admin user was created; its token is shown this once.\n"
+            f"Mã / Token: {secret}\n"
+            f"Mở / Open: {address}?token={secret}\n"
+            f"API: {address}docs",
+            file=sys.stderr,
+            flush=True,
+        )
+    else:
+        print(f"Mở / Open: {address}\nAPI: {address}docs", file=sys.stderr, flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
+    server.run()
+    if not server.started:
+        print(
+            f"Không khởi động được dịch vụ trên {settings.host}:{settings.port} (xem nhật ký ở trên)\n"
+            f"the service could not start on {settings.host}:{settings.port} (see the log above)",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
+    return EXIT_OK
