@@ -135,7 +135,7 @@ def test_from_unicode_refuses_what_tcvn3_cannot_write() -> None:
 def test_syllables() -> None:
     for word in ("nghiêng", "được", "chuyển", "xã", "quý", "gì", "Ủy"):
         assert legacy.is_syllable(word), word
-    for word in ("élève", "c«ng", "ñoåi", "señor", "chuyểnn", "hóà"):
+    for word in ("élève", "c«ng", "ñoåi", "señor", "chuyểnn", "hóà", "Baùo", "DAÂN", "uûy"):
         assert not legacy.is_syllable(word), word
 
 
@@ -157,6 +157,25 @@ def test_detect_needs_the_font_and_the_letters() -> None:
     assert legacy.detect(french, [".VnTime"]) is None
     assert legacy.detect(french, ["VNI-Times"]) is None
     assert legacy.detect("Digital transformation report 2025", [".VnTime"]) is None
+
+
+WORDS = sorted({w.strip(".,;%") for text in PARAGRAPHS for w in text.split()} - {"", "2025", "95", "III"})
+
+
+@pytest.mark.parametrize("encoding", legacy.ENCODINGS)
+def test_detect_on_random_vietnamese_sentences(encoding: str) -> None:
+    @given(st.lists(st.sampled_from(WORDS), min_size=12, max_size=40))
+    def check(words: list[str]) -> None:
+        text = " ".join(words)
+        if encoding == "tcvn3":
+            text = text.lower()  # capitals with tone marks are typed in the capitals font
+        if sum(1 for w in text.split() if not w.isascii()) < 6:
+            return
+        font = FONTS[encoding]
+        assert legacy.detect(legacy.from_unicode(text, encoding), [font]) == encoding
+        assert legacy.detect(text, [font]) is None
+
+    check()
 
 
 def test_font_names() -> None:

@@ -37,10 +37,13 @@ _WORD = regex.compile(r"[^\s\d.,;:!?()\[\]{}\"'“”‘’/\\|<>=+*&%#@~^_–�
 
 # Vietnamese syllable: onset, a vowel nucleus, a coda; at most one tone mark.
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+# Vowel groups: those ending in a glide take no final consonant, "ia"/"ua"/"ưa"/"uya" neither.
+_CLOSED = "ai ao au ay âu ây eo êu iu oi ôi ơi ui ưi ưu iêu oai oao oay oeo uây uôi uyu ươi ươu yêu ia ua ưa uya"
+_OPEN = "a ă â e ê i o ô ơ u ư y iê oa oă oe oo uâ uê uô uơ uy ươ yê uyê"
 _SYLLABLE = regex.compile(
-    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
-    r"(?:[aăâeêioôơuưy]{1,3})"
-    r"(?:ch|ng|nh|[cmnpt])?$"
+    rf"^{_ONSET}(?:(?:{'|'.join(sorted(_CLOSED.split(), key=len, reverse=True))})"
+    rf"|(?:{'|'.join(sorted(_OPEN.split(), key=len, reverse=True))})(?:ch|ng|nh|[cmnpt])?)$"
 )
 
 # Thresholds of :func:`detect`: legacy code points per letter of the legacy-font runs, words that are
