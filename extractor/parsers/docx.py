@@ -75,12 +75,7 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
     builder = DocumentBuilder(source)
     if converter is not None and converter.converted:
         source.legacy_encoding = converter.encoding
-        name = legacy.DISPLAY_NAMES[converter.encoding]
-        builder.notice(
-            "legacy_encoding",
-            f"Văn bản gõ bằng phông chữ bảng mã {name} ({converter.converted} đoạn) đã được chuyển sang Unicode.",
-            f"Text typed in {name} legacy fonts ({converter.converted} runs) was converted to Unicode.",
-        )
+        builder.notice("legacy_encoding", *legacy.notice_texts(converter.encoding, converter.converted, "đoạn", "runs"))
     if n_pages:
         source.pages = n_pages
         for number in range(1, n_pages + 1):

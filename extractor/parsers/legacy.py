@@ -55,6 +55,15 @@ MIN_GAIN = 0.3
 DETECT_SAMPLE = 50_000  # characters of the legacy-font runs weighed (enough to decide, linear time)
 
 
+def notice_texts(encoding: Encoding, count: int, unit_vi: str, unit_en: str) -> tuple[str, str]:
+    """The Vietnamese and English text of the "legacy_encoding" notice, e.g. for 12 runs of a Word file."""
+    name = DISPLAY_NAMES[encoding]
+    return (
+        f"Văn bản gõ bằng phông chữ bảng mã {name} ({count} {unit_vi}) đã được chuyển sang Unicode.",
+        f"Text typed in {name} legacy fonts ({count} {unit_en}) was converted to Unicode.",
+    )
+
+
 @dataclass(frozen=True)
 class _Table:
     to_unicode: dict[str, str]
