@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -232,6 +233,43 @@ def test_table_cells_in_a_legacy_font_are_converted() -> None:
     (read,) = [b for b in parsed.blocks if b.kind == "table"]
     assert [[cell.text for cell in row.cells] for row in read.rows] == rows
     assert parsed.source.legacy_encoding == "tcvn3"
+
+
+def _report_docx(encoding: str | None) -> bytes:
+    """The planted-faults template report (letter and scored appendix) as a Word file, typed in ``encoding``
+    (None: Unicode in Times New Roman)."""
+    from tests.test_planted_faults import LETTER, ROWS
+
+    def fill(paragraph: Any, text: str) -> None:
+        runs = [(text, "Times New Roman")] if encoding is None else _typed(text, encoding, FONTS[encoding])
+        for value, font in runs:
+            paragraph.add_run(value).font.name = font
+
+    document = docx.Document()
+    for line in LETTER.splitlines():
+        fill(document.add_paragraph(), line)
+    table = document.add_table(rows=len(ROWS), cols=len(ROWS[0]))
+    for r, row in enumerate(ROWS):
+        for c, value in enumerate(row):
+            fill(table.cell(r, c).paragraphs[0], value)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("encoding", legacy.ENCODINGS)
+def test_a_legacy_report_audits_as_its_unicode_twin(encoding: str) -> None:
+    """Number, date, commune, scorecard and findings of a whole report are those of its Unicode twin, with
+    LEGACY_ENCODING besides."""
+    twin = extractor.audit(_report_docx(None), filename="twin.docx")
+    report = extractor.audit(_report_docx(encoding), filename="legacy.docx")
+    assert report.document.model_dump() == twin.document.model_dump()
+    assert twin.scorecard is not None and report.scorecard is not None
+    assert report.scorecard.model_dump() == twin.scorecard.model_dump()
+    assert len(report.scorecard.rows) == 18 and str(report.scorecard.claimed_total) == "99.18"
+    assert report.document.number == "1520/UBND-VHXH"
+    assert _codes(report) - {"LEGACY_ENCODING"} == _codes(twin) and "LEGACY_ENCODING" in _codes(report)
+    assert report.source.legacy_encoding == encoding
 
 
 def test_french_in_a_vntime_font_is_not_converted() -> None:
