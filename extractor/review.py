@@ -92,7 +92,8 @@ def reviewed_totals(report: Report, dismissed: Iterable[int]) -> ReviewedTotals:
                 f"no finding at index {index} (the report has {len(report.findings)})"
             )
     gone = [report.findings[i] for i in chosen]
-    still = [f for i, f in enumerate(report.findings) if i not in set(chosen)]
+    closed = set(chosen)
+    still = [f for i, f in enumerate(report.findings) if i not in closed]
     card = report.scorecard
     own = card if card is not None and not card.estimated else None
     totals = ReviewedTotals(
