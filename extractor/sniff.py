@@ -85,7 +85,9 @@ def _image_header(data: bytes) -> bool:
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size[0] > 0 and image.size[1] > 0
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError as exc:
+        raise UnsafeFileError(f"ảnh quá lớn, nghi bom giải nén ({exc})", f"the image is too large ({exc})") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return False
 
 

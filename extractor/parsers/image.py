@@ -122,7 +122,7 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
         raise NeedsOCRError(len(sizes), len(sizes))
     emit_pages([page_data(p, *sizes[p.number - 1]) for p in read], builder)
     for page in pages:
-        if page not in read:
+        if page not in read and not page.blank:
             builder.notice(
                 "page_without_text",
                 f"Trang {page.number} là ảnh; nhận dạng ký tự (OCR) không đọc được chữ rõ ràng nào trên trang này.",

@@ -318,6 +318,9 @@ def deskew(gray: numpy.ndarray) -> tuple[numpy.ndarray, float]:
 
 # Words Tesseract itself doubts this much (confidence below, 0–100) are specks and ringing, not text.
 MIN_WORD_CONF = 20.0
+# A page image with less ink than this share of its pixels (once specks are removed), on which OCR finds no
+# word, is a blank page (the back of a sheet scanned with its front), not a page left unread.
+BLANK_INK = 0.002
 
 
 @dataclass
@@ -331,6 +334,11 @@ class OcrPage:
     chars: int  # printable characters read
     angle: float  # the skew corrected, degrees
     quality: Reason | None  # why the text read is not text (text_quality), None when it is
+    ink: float = 1.0  # share of the image's pixels that are ink, specks removed
+
+    @property
+    def blank(self) -> bool:
+        return self.chars == 0 and self.ink < BLANK_INK
 
 
 def read_page_image(gray: numpy.ndarray, number: int, scale: float) -> OcrPage:
@@ -363,7 +371,17 @@ def read_page_image(gray: numpy.ndarray, number: int, scale: float) -> OcrPage:
     confidence = round(sum(c * n for c, n in weighted) / total, 1) if total else None
     text = "\n".join([ln.text for ln in lines] + [c.text for t in tables for c in t.cells])
     chars = sum(1 for ch in text if not ch.isspace())
-    return OcrPage(number, lines, tables, confidence, chars, angle, assess(text).reason if chars else None)
+    reason = assess(text).reason if chars else None
+    return OcrPage(number, lines, tables, confidence, chars, angle, reason, ink_share(gray))
+
+
+def ink_share(gray: numpy.ndarray) -> float:
+    """The share of pixels that are ink (darker than mid-grey), once specks of a pixel or two are removed."""
+    import cv2
+
+    dark = (gray < 128).astype(numpy.uint8)
+    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, numpy.ones((2, 2), numpy.uint8))
+    return float(dark.mean())
 
 
 def _by_line(words: list[Word]) -> list[list[Word]]:

@@ -89,6 +89,7 @@ class _PageData:
     ocr: bool = False  # its lines and tables were read by OCR
     ocr_confidence: float | None = None
     ocr_failed: bool = False  # OCR read nothing legible on it
+    blank: bool = False  # an image with no ink: nothing to read, nothing left unread
 
 
 def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
@@ -354,6 +355,7 @@ def _ocr(data: bytes, pages: list[_PageData], options: ParseOptions, builder: Do
     for page, result in zip(wanted, results, strict=True):
         if result.quality or result.chars < options.min_chars_per_page:
             page.ocr_failed = True  # nothing legible: a page with a real text layer keeps it
+            page.blank = result.blank
             continue
         page.lines, page.tables, page.crowded = result.lines, result.tables, False
         page.ocr, page.ocr_confidence, page.printable = True, result.confidence, result.chars
@@ -419,7 +421,8 @@ def _check_scan(
             page=page.number,
         )
     failed = {p.number for p in pages if p.ocr_failed}
-    for number in sorted(set(scanned) - {p.number for p in garbled}):
+    blank = {p.number for p in pages if p.blank}
+    for number in sorted(set(scanned) - {p.number for p in garbled} - blank):
         if number in failed:
             builder.notice(
                 "page_without_text",
