@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractor.parsers.ocr_numbers import LOOKALIKES, is_number, repair_number
+from extractor.parsers.ocr_numbers import LOOKALIKES, is_number, repair_label, repair_number
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,18 @@ def test_never_invents_a_digit(read: str) -> None:
     digits_in = "".join(LOOKALIKES.get(ch, ch) for ch in read if ch.isdigit() or ch in LOOKALIKES)
     digits_out = "".join(ch for ch in fixed.text if ch.isdigit())
     assert digits_out == digits_in
+
+
+@pytest.mark.parametrize(
+    ("read", "label", "repair"),
+    [
+        ("5\nT\nT", "S\nT\nT", "5→S"),  # "STT" wrapped one letter a line by a narrow column
+        ("5TT", "STT", "5→S"),
+        ("Quý 1", "Quý 1", None),
+        ("(1)", "(1)", None),
+        ("1\n2\n3", "1\n2\n3", None),
+        ("Điểm\ntối đa", "Điểm\ntối đa", None),
+    ],
+)
+def test_a_header_label_gets_back_the_capital_read_as_a_digit(read: str, label: str, repair: str | None) -> None:
+    assert repair_label(read) == (label, repair)

@@ -140,3 +140,32 @@ def _repair_part(part: str, done: list[str]) -> str | None:
         return None
     done.extend(steps)
     return text
+
+
+# Digits OCR reads for capital letters in a label.
+LETTERS: dict[str, str] = {"0": "O", "1": "I", "5": "S", "8": "B"}
+
+
+def repair_label(text: str) -> tuple[str, str | None]:
+    """A header label in which OCR took a capital letter for a digit, e.g. "5\\nT\\nT" (an "STT" wrapped one
+    letter a line by a narrow column) → "S\\nT\\nT", "5TT" → "STT"; the label and what was repaired (None:
+    nothing). Only capitals stand beside the digit, so "Quý 1", "(1)" and "2026" stay as read."""
+    lines = text.split("\n")
+    stacked = len(lines) > 1 and all(len(line.strip()) == 1 for line in lines)
+    if stacked and any(line.strip().isalpha() for line in lines):
+        tokens = [line.strip() for line in lines]
+        fixed = [LETTERS.get(t, t) for t in tokens]
+        changed = [f"{t}→{f}" for t, f in zip(tokens, fixed, strict=True) if t != f]
+        return ("\n".join(fixed), ", ".join(dict.fromkeys(changed))) if changed else (text, None)
+    done: list[str] = []
+
+    def word(m: regex.Match[str]) -> str:
+        token = m.group(0)
+        if not regex.fullmatch(r"[\p{Lu}0158]+", token) or not any(ch.isalpha() for ch in token):
+            return token
+        out = "".join(LETTERS.get(ch, ch) for ch in token)
+        done.extend(f"{ch}→{LETTERS[ch]}" for ch in token if ch in LETTERS)
+        return out
+
+    repaired = regex.sub(r"\S+", word, text)
+    return (repaired, ", ".join(dict.fromkeys(done))) if done else (text, None)
