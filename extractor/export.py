@@ -33,7 +33,9 @@ CSV: the same columns and headings, comma-separated, UTF-8 beginning with a byte
 reads the Vietnamese letters (read it with ``encoding="utf-8-sig"``); a dot as decimal point so machines
 read the numbers ("99.25", points always with two decimals), ISO dates ("2026-06-30") and times with their
 offset ("2026-07-02T09:30:00+07:00"), empty cells for unknown values. A text cell that begins with "=",
-"+", "-", "@" or a tab is written after an apostrophe, so that no spreadsheet runs it as a formula.
+"+", "-", "@" or a tab is written after an apostrophe, so that no spreadsheet runs it as a formula. In both
+forms, characters a workbook cannot hold (control characters, the lone surrogates of an undecodable file
+name) become U+FFFD, and marks that reorder text (a right-to-left override) a visible "\\u202e".
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -69,6 +72,19 @@ DECISION_VI = {"accept": "Chấp nhận", "dismiss": "Bác bỏ"}
 NOT_REVIEWED = "Chưa rà soát"
 
 Kind = Literal["text", "points", "count", "date", "datetime"]
+
+# What XML 1.0 (so a workbook) cannot hold: control characters but tab and newlines, lone surrogates (a file
+# name's undecodable bytes), U+FFFE and U+FFFF. Each becomes U+FFFD.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Marks that reorder what follows them (a right-to-left override can make "báo-cáo<RLO>fdp.exe" read as a
+# PDF): written as a visible escape such as "\u202e". Vietnamese text needs none of them.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` as a cell shows it faithfully: characters XML cannot hold become U+FFFD, bidirectional
+    controls a visible escape ("\\u202e")."""
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", _NOT_XML.sub("\ufffd", text))
 
 
 @dataclass(frozen=True)
@@ -368,10 +384,8 @@ def _cell(sheet: Any, column: Column, value: Any, marked: bool, styles: dict[str
 
 
 def _sheet_text(text: str) -> str:
-    """Text a workbook can hold: control characters it refuses become U+FFFD; at most MAX_CELL_CHARS."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cleaned = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    """Text a workbook can hold (``safe_text``), at most MAX_CELL_CHARS long."""
+    cleaned = safe_text(text)
     return cleaned if len(cleaned) <= MAX_CELL_CHARS else cleaned[: MAX_CELL_CHARS - 1] + "…"
 
 
@@ -415,5 +429,5 @@ def _csv_cell(column: Column, value: Any) -> str:
         return str(value.isoformat())
     if column.kind == "datetime":
         return _vietnam_time(value).isoformat()
-    text = str(value)
+    text = safe_text(str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -17,7 +19,7 @@ from extractor.audit import audit_document
 from extractor.checks.findings import SEVERITY
 from extractor.contract import DocumentInfo, Finding, Location, Period, Report, Scorecard, ScoreRow, SourceInfo
 from extractor.diff import diff_row
-from extractor.export import FINDINGS_SHEET, POINTS_FORMAT, SUMMARY_SHEET
+from extractor.export import FINDINGS_SHEET, POINTS_FORMAT, SUMMARY_SHEET, safe_text
 from extractor.reading import parse
 from extractor.rules.rubric import load_rubric
 from tests.conftest import SAMPLES
@@ -309,3 +311,22 @@ def test_samples_export_with_the_diff_numbers() -> None:
         for value, heading in ((line.claimed_total, "Tự chấm"), (line.recomputed_total, "Tính lại")):
             assert row[heading] == (None if value is None else float(value)), (entry.file, heading)
         assert row["Ước tính"] == (None if line.estimated_total is None else float(line.estimated_total))
+
+
+@settings(max_examples=40)
+@given(name=st.text(max_size=30), quote=st.text(max_size=60))
+def test_any_text_makes_a_workbook_that_opens_and_a_csv_that_encodes(name: str, quote: str) -> None:
+    report = _report(name, None, [_f("CITATION_SEQUENCE", quote=quote or "x")], commune=name)
+    entries = [SummaryEntry(name, report)]
+    summary, findings = _sheets(entries)
+    assert summary.cell(row=2, column=1).value == (safe_text(name) or None)
+    assert _cell(findings, 2, "Trích dẫn").value == safe_text(quote or "x")
+    summary_csv(entries).encode("utf-8")
+    findings_csv(entries).encode("utf-8")
+
+
+def test_undecodable_names_and_reordering_marks_are_shown_not_obeyed() -> None:
+    name = "bao-cao\u202efdp.exe\udcff"
+    summary, _ = _sheets([SummaryEntry(name, _report(name, None))])
+    assert summary.cell(row=2, column=1).value == "bao-cao\\u202efdp.exe\ufffd"
+    assert "bao-cao\\u202efdp.exe\ufffd" in summary_csv([SummaryEntry(name, _report(name, None))])
