@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor import ReviewedTotals, ReviewNote, audit, reviewed_totals
 from extractor.audit import audit_document
@@ -230,3 +232,31 @@ def test_without_dismissals_the_reviewed_total_is_the_recomputed_one_on_every_sa
         seen += 1
         assert reviewed_totals(report, []).reviewed_total == card.recomputed_total, path.name
     assert seen >= 3
+
+
+points = st.one_of(st.none(), st.integers(min_value=0, max_value=1000).map(lambda n: D(n) / 100))
+
+
+@settings(max_examples=60)
+@given(
+    values=st.lists(st.tuples(points, points), min_size=1, max_size=8),
+    extra=st.lists(st.sampled_from(["CITATION_SEQUENCE", "EVIDENCE_OUT_OF_PERIOD", "UNISSUED_DRAFT"]), max_size=4),
+    data=st.data(),
+)
+def test_each_dismissed_ratio_finding_moves_the_total_by_its_rows_gap(values, extra, data) -> None:
+    rows = [_row(str(i + 1), *(None if v is None else str(v) for v in pair)) for i, pair in enumerate(values)]
+    findings = [_f("RATIO_SCORE_MISMATCH", r.criterion_id) for r in rows] + [_f(code, "C1") for code in extra]
+    report = _report(rows, findings)
+    chosen = data.draw(st.sets(st.integers(min_value=0, max_value=len(findings) - 1)))
+    totals = reviewed_totals(report, chosen)
+    expected = D(0)
+    for index, row in enumerate(rows):
+        accepted = index in chosen and row.claimed_points is not None
+        value = row.claimed_points if accepted else row.recomputed_points
+        expected += value if value is not None else D(0)
+    assert totals.reviewed_total == expected
+    assert reviewed_totals(report, []).reviewed_total == report.scorecard.recomputed_total  # type: ignore[union-attr]
+    errors = sum(f.severity == "error" for f in findings)
+    assert totals.open_errors == errors - sum(findings[i].severity == "error" for i in chosen)
+    assert totals.dismissed == sorted(chosen)
+    assert set(totals.changed_rows) <= {findings[i].criterion_id for i in chosen}
