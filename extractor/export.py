@@ -90,7 +90,7 @@ def safe_text(text: str) -> str:
 @dataclass(frozen=True)
 class SummaryEntry:
     """One report of the batch: the name to show, its Report, and the officers' decisions on its findings
-    (index in ``report.findings`` -> ReviewNote)."""
+    (index in ``report.findings`` -> ReviewNote; a decision on an index the report does not have is left out)."""
 
     file: str
     report: Report
@@ -172,7 +172,8 @@ def _summary_row(entry: SummaryEntry, criteria: list[tuple[str, Column, Column]]
     line = diff_row(report)
     doc, card = report.document, report.scorecard
     own = card if card is not None and not card.estimated else None
-    review = reviewed_totals(report, dismissed_indices(entry.reviews))
+    dismissed = [i for i in dismissed_indices(entry.reviews) if 0 <= i < len(report.findings)]  # none stale
+    review = reviewed_totals(report, dismissed)
     values: dict[str, Any] = {
         "file": entry.file,
         "commune": doc.commune,

@@ -330,3 +330,11 @@ def test_undecodable_names_and_reordering_marks_are_shown_not_obeyed() -> None:
     summary, _ = _sheets([SummaryEntry(name, _report(name, None))])
     assert summary.cell(row=2, column=1).value == "bao-cao\\u202efdp.exe\ufffd"
     assert "bao-cao\\u202efdp.exe\ufffd" in summary_csv([SummaryEntry(name, _report(name, None))])
+
+
+def test_a_review_of_a_finding_the_report_does_not_have_is_left_out() -> None:
+    entries = _batch()
+    stale = {7: ReviewNote(decision="dismiss"), 0: ReviewNote(decision="dismiss")}
+    entries[0] = SummaryEntry("a.pdf", entries[0].report, stale)
+    a = _rows(_sheets(entries)[0])[0]
+    assert (a["Phát hiện đã bác bỏ"], a["Tổng sau rà soát"]) == (1, 65)
