@@ -29,13 +29,14 @@ spreadsheet shows in its own locale — 1.234,56 in a Vietnamese Excel, 1,234.56
 dates are dates (``dd/mm/yyyy``), and review times are written in Vietnam's time (UTC+7), as spreadsheets
 keep no time zone. Text is written as text, never as a formula.
 
-CSV: the same columns and headings, comma-separated, UTF-8 beginning with a byte-order mark so that Excel
-reads the Vietnamese letters (read it with ``encoding="utf-8-sig"``); a dot as decimal point so machines
-read the numbers ("99.25", points always with two decimals), ISO dates ("2026-06-30") and times with their
-offset ("2026-07-02T09:30:00+07:00"), empty cells for unknown values. A text cell that begins with "=",
-"+", "-", "@" or a tab is written after an apostrophe, so that no spreadsheet runs it as a formula. In both
-forms, characters a workbook cannot hold (control characters, the lone surrogates of an undecodable file
-name) become U+FFFD, and marks that reorder text (a right-to-left override) a visible "\\u202e".
+CSV: the same columns and headings, comma-separated, lines ending in CRLF (RFC 4180), UTF-8 beginning with a
+byte-order mark so that Excel reads the Vietnamese letters (read it with ``encoding="utf-8-sig"``); a dot as
+decimal point so machines read the numbers ("99.25", points always with two decimals), ISO dates
+("2026-06-30") and times with their offset ("2026-07-02T09:30:00+07:00"), empty cells for unknown values. A
+text cell that begins with "=", "+", "-", "@" or a tab is written after an apostrophe, so that no spreadsheet
+runs it as a formula. In both forms, characters a workbook cannot hold (control characters, the lone
+surrogates of an undecodable file name) become U+FFFD, and marks that reorder text (a right-to-left override)
+a visible "\\u202e".
 """
 
 from __future__ import annotations
@@ -316,6 +317,8 @@ def summary_xlsx(entries: Iterable[SummaryEntry]) -> bytes:
 
     listed = list(entries)
     book = Workbook(write_only=True)  # rows are streamed: a large batch does not hold every cell object
+    book.properties.title = SUMMARY_SHEET
+    book.properties.creator = "extractor"
     _write_sheet(book.create_sheet(SUMMARY_SHEET), summary_table(listed))
     _write_sheet(book.create_sheet(FINDINGS_SHEET), findings_table(listed))
     out = io.BytesIO()
@@ -337,6 +340,8 @@ def _write_sheet(sheet: Any, table: Table) -> None:
     for number, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = column.width
     sheet.freeze_panes = "B2"  # the header row and the file column stay in view
+    sheet.print_title_rows = "1:1"  # printed: the header on every page, pages in landscape
+    sheet.page_setup.orientation = "landscape"
     last = get_column_letter(len(table.columns))
     sheet.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
     sheet.append([_header_cell(sheet, column.header, styles) for column in table.columns])

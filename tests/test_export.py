@@ -338,3 +338,9 @@ def test_a_review_of_a_finding_the_report_does_not_have_is_left_out() -> None:
     entries[0] = SummaryEntry("a.pdf", entries[0].report, stale)
     a = _rows(_sheets(entries)[0])[0]
     assert (a["Phát hiện đã bác bỏ"], a["Tổng sau rà soát"]) == (1, 65)
+
+
+def test_printed_sheets_repeat_the_header_in_landscape() -> None:
+    for sheet in _sheets(_batch()):
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.page_setup.orientation == "landscape"
