@@ -46,6 +46,11 @@ class ExtractorError(Exception):
     def __str__(self) -> str:
         return f"{self.message_vi} / {self.message_en}"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its fields, not through ``__init__`` (whose arguments differ per class), so an error
+        raised in a worker process (e.g. OCR of a page) arrives whole in the parent."""
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "code": self.code,
@@ -55,6 +60,13 @@ class ExtractorError(Exception):
         if self.detail:
             out["detail"] = self.detail
         return out
+
+
+def _rebuild(cls: type[ExtractorError], args: tuple[Any, ...], state: dict[str, Any]) -> ExtractorError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
 
 
 class InputError(ExtractorError):

@@ -86,7 +86,7 @@ def frame(data: bytes, index: int, dpi: int) -> tuple[numpy.ndarray, float]:
             image = Image.alpha_composite(background, image.convert("RGBA"))
         gray = numpy.asarray(image.convert("L"), dtype=numpy.uint8)
     except (OSError, ValueError, SyntaxError) as exc:
-        raise CorruptFileError("image", detail=f"{type(exc).__name__}: {exc}") from exc
+        raise CorruptFileError(image.format or "image", detail=f"{type(exc).__name__}: {exc}") from exc
     except Image.DecompressionBombError as exc:
         raise UnsafeFileError(f"ảnh quá lớn ({exc})", f"the image is too large ({exc})") from exc
     if own < 0.75 * dpi:

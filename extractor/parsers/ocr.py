@@ -380,8 +380,7 @@ def ink_share(gray: numpy.ndarray) -> float:
     import cv2
 
     dark = (gray < 128).astype(numpy.uint8)
-    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, numpy.ones((2, 2), numpy.uint8))
-    return float(dark.mean())
+    return float(cv2.morphologyEx(dark, cv2.MORPH_OPEN, numpy.ones((2, 2), numpy.uint8)).mean())
 
 
 def _by_line(words: list[Word]) -> list[list[Word]]:
