@@ -158,7 +158,7 @@ class Table:
 
 def summary_table(entries: Sequence[SummaryEntry]) -> Table:
     criteria = _criterion_columns(entries)
-    columns = list(SUMMARY_COLUMNS) + [c for pair in criteria for c in pair[1:]]
+    columns = list(SUMMARY_COLUMNS) + [c for pair in criteria for c in (pair.claimed, pair.recomputed)]
     rows: list[dict[str, Any]] = []
     marked: list[set[str]] = []
     for entry in entries:
@@ -168,7 +168,7 @@ def summary_table(entries: Sequence[SummaryEntry]) -> Table:
     return Table(columns, rows, marked)
 
 
-def _summary_row(entry: SummaryEntry, criteria: list[tuple[str, Column, Column]]) -> tuple[dict[str, Any], set[str]]:
+def _summary_row(entry: SummaryEntry, criteria: list[CriterionColumns]) -> tuple[dict[str, Any], set[str]]:
     report = entry.report
     line = diff_row(report)
     doc, card = report.document, report.scorecard
@@ -206,11 +206,13 @@ def _summary_row(entry: SummaryEntry, criteria: list[tuple[str, Column, Column]]
     if reviewed is not None and line.claimed_total is not None and reviewed != line.claimed_total:
         marks.add("reviewed_total")  # still differs from the claim after review
     points = _criterion_points(own.rows if own else [])
-    for criterion_id, claimed_col, recomputed_col in criteria:
-        claimed, recomputed = points.get(criterion_id, (None, None))
-        values[claimed_col.key], values[recomputed_col.key] = claimed, recomputed
+    rubric_id = (own.rubric or "") if own is not None else None
+    for pair in criteria:
+        mine = pair.rubric == rubric_id
+        claimed, recomputed = points.get(pair.criterion, (None, None)) if mine else (None, None)
+        values[pair.claimed.key], values[pair.recomputed.key] = claimed, recomputed
         if claimed is not None and recomputed is not None and claimed != recomputed:
-            marks |= {claimed_col.key, recomputed_col.key}
+            marks |= {pair.claimed.key, pair.recomputed.key}
     return values, marks
 
 
@@ -244,12 +246,22 @@ def _criterion_points(rows: Iterable[Any]) -> dict[str, tuple[Decimal | None, De
     return out
 
 
-def _criterion_columns(entries: Sequence[SummaryEntry]) -> list[tuple[str, Column, Column]]:
-    """One (criterion id, claimed column, recomputed column) per criterion of the rubrics the reports' own
-    scorecards use, rubric by rubric in the order they first appear, criteria in the rubric's order; criteria
-    no known rubric lists follow in the order the rows give them."""
+@dataclass(frozen=True)
+class CriterionColumns:
+    """The pair of columns of one criterion of one rubric (two rubrics may both have a "C01")."""
+
+    rubric: str
+    criterion: str
+    claimed: Column
+    recomputed: Column
+
+
+def _criterion_columns(entries: Sequence[SummaryEntry]) -> list[CriterionColumns]:
+    """A pair of columns per criterion of the rubrics the reports' own scorecards use, rubric by rubric in the
+    order they first appear, criteria in the rubric's order; criteria no known rubric lists follow in the order
+    the rows give them. With several rubrics the headings start with the rubric's id."""
     known: dict[str, Rubric] = {r.id: r for r in list_rubrics()}
-    order: dict[str, list[tuple[str, str]]] = {}  # rubric id -> [(criterion id, stt)]
+    order: dict[str, dict[str, str]] = {}  # rubric id -> criterion id -> stt, in order
     for entry in entries:
         card = entry.report.scorecard
         if card is None or card.estimated:
@@ -257,25 +269,24 @@ def _criterion_columns(entries: Sequence[SummaryEntry]) -> list[tuple[str, Colum
         rubric_id = card.rubric or ""
         if rubric_id not in order:
             scheme = known.get(rubric_id)
-            order[rubric_id] = [(c.id, c.stt) for c in scheme.criteria] if scheme else []
+            order[rubric_id] = {c.id: c.stt for c in scheme.criteria} if scheme else {}
         listed = order[rubric_id]
         for row in card.rows:
-            if row.criterion_id and all(row.criterion_id != cid for cid, _ in listed):
-                listed.append((row.criterion_id, (row.stt or row.criterion_id).strip()))
-    several = len(order) > 1
-    out: list[tuple[str, Column, Column]] = []
-    seen: set[str] = set()
-    for rubric_id, listed in order.items():
-        for criterion_id, stt in listed:
-            if criterion_id in seen:
-                continue
-            seen.add(criterion_id)
-            label = f"{rubric_id} TC {stt}" if several and rubric_id else f"TC {stt}"
+            if row.criterion_id and row.criterion_id not in listed:
+                listed[row.criterion_id] = (row.stt or row.criterion_id).strip()
+    used = {rubric_id: listed for rubric_id, listed in order.items() if listed}
+    several = len(used) > 1
+    out: list[CriterionColumns] = []
+    for rubric_id, listed in used.items():
+        for criterion_id, stt in listed.items():
+            label = f"{rubric_id or '?'} TC {stt}" if several else f"TC {stt}"
+            key = f"{rubric_id}:{criterion_id}"
             out.append(
-                (
+                CriterionColumns(
+                    rubric_id,
                     criterion_id,
-                    Column(f"claimed:{criterion_id}", f"{label}: tự chấm", "points", 9),
-                    Column(f"recomputed:{criterion_id}", f"{label}: tính lại", "points", 9),
+                    Column(f"claimed:{key}", f"{label}: tự chấm", "points", 9),
+                    Column(f"recomputed:{key}", f"{label}: tính lại", "points", 9),
                 )
             )
     return out

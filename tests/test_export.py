@@ -199,13 +199,18 @@ def test_one_pair_of_columns_per_criterion_in_the_rubrics_order() -> None:
     assert a["TC 2: tự chấm"] is None  # not scored by this report
 
 
-def test_two_rubrics_are_told_apart_in_the_headings() -> None:
-    other = _report("x.pdf", _card({"C01": ("5", "5")}, "5", rubric="khac-2025"))
+def test_two_rubrics_are_told_apart_even_where_their_criterion_ids_agree() -> None:
+    other = _report("x.pdf", _card({"C01": ("4", "3")}, "4", rubric="khac-2025"))
     summary, _ = _sheets([*_batch()[:1], SummaryEntry("x.pdf", other)])
     header = [c.value for c in summary[1]]
-    assert f"{RUBRIC.id} TC 1: tự chấm" in header
-    assert not any(h.startswith("khac-2025") for h in header)  # its criterion is already a column
-    assert _rows(summary)[1][f"{RUBRIC.id} TC 1: tự chấm"] == 5
+    ours, theirs = f"{RUBRIC.id} TC 1", "khac-2025 TC 1"
+    assert header.index(f"{ours}: tự chấm") < header.index(f"{theirs}: tự chấm")  # in the order they appear
+    assert not any(
+        h.startswith("khac-2025") for h in header if h != f"{theirs}: tự chấm" and h != f"{theirs}: tính lại"
+    )
+    a, x = _rows(summary)
+    assert (a[f"{ours}: tự chấm"], a[f"{theirs}: tự chấm"]) == (60, None)
+    assert (x[f"{ours}: tự chấm"], x[f"{theirs}: tự chấm"], x[f"{theirs}: tính lại"]) == (None, 4, 3)
 
 
 def test_reviews_change_the_reviewed_totals_and_show_in_the_findings_sheet() -> None:
