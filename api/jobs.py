@@ -63,7 +63,7 @@ def reaudit(settings: Settings, factory: sessionmaker[Session], batch_id: str, r
                 continue
             row = by_sha.get(item.sha256)
             if row is None:
-                row, new = tasks.enqueue(session, item.sha256, chosen)
+                row, new = tasks.enqueue(session, item.sha256, chosen, tasks.AUDIT_VERSION)
                 session.flush()
                 by_sha[item.sha256] = row
                 if new:

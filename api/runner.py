@@ -11,7 +11,7 @@ killed, one that crashes or runs out of memory is replaced; the attempt then end
 ``retry_or_give_up`` and a precise reason in Vietnamese and English, so after ``max_attempts`` the file is
 recorded as UNREADABLE with that reason and the rest of the batch goes on.
 
-Test hooks: ``EXTRACTOR_TEST_HOOKS`` (JSON ``{"<sha256>": "hang" | "crash" | "oom"}``) is read only when
+Test hooks: ``EXTRACTOR_TEST_HOOKS`` (JSON ``{"<sha256>": "hang" | "crash" | "oom" | "crash-once:<marker>"}``) is read only when
 the pool is built and handed only to the test initializer of the children; without it nothing a file
 contains can make a child hang or crash on purpose.
 """
@@ -28,7 +28,7 @@ import signal
 import socket
 import threading
 import time
-from concurrent.futures import CancelledError
+from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ GIB = 1024 * 1024 * 1024
 MAX_TASKS_PER_CHILD = 200  # a child is replaced after this many audits, so slow leaks cannot pile up
 
 _HOOKS: dict[str, str] = {}  # set only by the test initializer, in the child
+_MEMORY_LIMIT = [0]  # the child's cap
 
 
 def worker_name(kind: str) -> str:
@@ -60,6 +61,7 @@ def worker_name(kind: str) -> str:
 
 def _child_init(memory_limit: int) -> None:
     """Runs once in every child: memory cap, die with the parent, no terminal signals, one OCR thread."""
+    _MEMORY_LIMIT[0] = memory_limit
     if memory_limit > 0:
         import resource
 
@@ -82,10 +84,13 @@ def _audit_in_child(path: str, filename: str, rubric: str | None, sha256: str) -
             time.sleep(60)
     elif hook == "crash":
         os.kill(os.getpid(), signal.SIGSEGV)
-    elif hook == "oom":
-        blocks = []
-        while True:  # until the address-space cap says no
-            blocks.append(bytearray(256 * 1024 * 1024))
+    elif hook is not None and hook.startswith("crash-once:"):  # crash unless the marker file exists
+        marker = Path(hook.removeprefix("crash-once:"))
+        if not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGSEGV)
+    elif hook == "oom":  # as much as the cap allows, and more: the cap says no at once
+        bytearray(_MEMORY_LIMIT[0] or 1 << 62)
     data = Path(path).read_bytes()
     return extractor.audit(data, filename=filename, rubric=rubric)
 
@@ -100,6 +105,7 @@ class _Pools:
         self.lock = threading.Lock()
         self.pool: pebble.ProcessPool | None = None
         self.size = 0
+        self.running: set[Future[Any]] = set()
 
     def get(self, settings: Settings) -> pebble.ProcessPool:
         with self.lock:
@@ -111,6 +117,9 @@ class _Pools:
     def stop(self) -> None:
         with self.lock:
             pool, self.pool = self.pool, None
+            running, self.running = list(self.running), set()
+        for future in running:  # a running pebble task is cancelled by stopping its child
+            future.cancel()
         if pool is not None:
             pool.stop()
             pool.join(timeout=30)
@@ -119,14 +128,18 @@ class _Pools:
 _POOLS = _Pools()
 
 
+def child_initializer(settings: Settings) -> tuple[Any, tuple[Any, ...]]:
+    """The children's initializer and its arguments: the test one only when EXTRACTOR_TEST_HOOKS is set."""
+    hooks = os.environ.get(TEST_HOOKS_ENV)
+    if hooks:
+        return _test_child_init, (settings.memory_limit, json.loads(hooks))
+    return _child_init, (settings.memory_limit,)
+
+
 def _make_pool(settings: Settings) -> pebble.ProcessPool:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["extractor", "api.runner"])
-    hooks = os.environ.get(TEST_HOOKS_ENV)
-    init: Any = _child_init
-    initargs: tuple[Any, ...] = (settings.memory_limit,)
-    if hooks:
-        init, initargs = _test_child_init, (settings.memory_limit, json.loads(hooks))
+    init, initargs = child_initializer(settings)
     return pebble.ProcessPool(
         max_workers=max(1, settings.workers),
         max_tasks=MAX_TASKS_PER_CHILD,
@@ -214,9 +227,13 @@ def run_report(
         future = _POOLS.get(settings).schedule(
             _audit_in_child, args=(str(path), filename, rubric, sha256), timeout=settings.job_timeout
         )
+        with _POOLS.lock:
+            _POOLS.running.add(future)
     except RuntimeError:  # the pool is closing: this process is stopping
         tasks.release(factory, report_id, worker)
         return "queued"
+    if stopping is not None and stopping.is_set():
+        future.cancel()
     try:
         result = future.result()
     except FutureTimeout:
@@ -238,6 +255,9 @@ def run_report(
     else:
         tasks.record(factory, report_id, result)
         return "done"
+    finally:
+        with _POOLS.lock:
+            _POOLS.running.discard(future)
     if stopping is not None and stopping.is_set():
         tasks.release(factory, report_id, worker)
         return "queued"
