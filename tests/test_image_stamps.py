@@ -75,19 +75,21 @@ def _letter(
     return bytes(pdf.output()), boxes
 
 
-def _picture(text: str, box: tuple[float, float, float, float]) -> Image.Image:
-    """A picture of ``text`` as a signing system stamps it (dark blue on white), 300 dpi for the box."""
+def _picture(text: str, box: tuple[float, float, float, float], clear: bool = False) -> Image.Image:
+    """A picture of ``text`` as a signing system stamps it (dark blue), 300 dpi for the box: centred on white,
+    or (``clear``) at the left of a transparent picture, so the page shows through the rest of the box."""
     from PIL import ImageDraw, ImageFont
 
     scale = 300 / 72
     width, height = int((box[2] - box[0]) * scale), int((box[3] - box[1]) * scale)
-    image = Image.new("RGB", (width, height), "white")
+    image = (
+        Image.new("RGBA", (width, height), (255, 255, 255, 0)) if clear else Image.new("RGB", (width, height), "white")
+    )
     font = ImageFont.truetype(str(_font()), int(SIZE * 1.1 * scale))
     draw = ImageDraw.Draw(image)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-    draw.text(
-        ((width - (right - left)) / 2 - left, (height - (bottom - top)) / 2 - top), text, fill=(10, 30, 140), font=font
-    )
+    x = 4 - left if clear else (width - (right - left)) / 2 - left
+    draw.text((x, (height - (bottom - top)) / 2 - top), text, fill=(10, 30, 140, 255), font=font)
     return image
 
 
@@ -132,7 +134,9 @@ def _signer(common_name: str) -> signers.SimpleSigner:
     )
 
 
-def _sign_with_image(data: bytes, field: str, box: tuple[float, float, float, float], text: str) -> bytes:
+def _sign_with_image(
+    data: bytes, field: str, box: tuple[float, float, float, float], text: str, clear: bool = False
+) -> bytes:
     """``data`` signed once more, the signature's widget over ``box`` drawing a picture of ``text``."""
     from pyhanko.pdf_utils import layout
     from pyhanko.pdf_utils.images import PdfImage
@@ -147,7 +151,7 @@ def _sign_with_image(data: bytes, field: str, box: tuple[float, float, float, fl
         y_align=layout.AxisAlignment.ALIGN_MID,
         inner_content_scaling=layout.InnerScaling.STRETCH_FILL,
     )
-    style = StaticStampStyle(border_width=0, background=PdfImage(_picture(text, box)), background_layout=fill)
+    style = StaticStampStyle(border_width=0, background=PdfImage(_picture(text, box, clear)), background_layout=fill)
     spec = SigFieldSpec(field, on_page=0, box=tuple(round(v) for v in box))  # type: ignore[arg-type]
     pdf_signer = signers.PdfSigner(
         signers.PdfSignatureMetadata(field_name=field),
@@ -159,11 +163,17 @@ def _sign_with_image(data: bytes, field: str, box: tuple[float, float, float, fl
     return bytes(out.getvalue())
 
 
-def _issued(number: str, day: str, month: int, year: int, symbol: str = "/BC-UBND", picture: str = "") -> bytes:
+def _issued(
+    number: str, day: str, month: int, year: int, symbol: str = "/BC-UBND", picture: str = "", wide: bool = False
+) -> bytes:
+    """The letter signed with the number and day drawn as pictures over their blanks; ``wide``: the number's
+    widget reaches far over "/BC-UBND" with a transparent picture, as signing services draw it."""
     letter, boxes = _letter(month, year, symbol)
     if picture:  # the signer's own signature, a picture over the signature block
         letter = _sign_with_image(letter, "ChuKy", boxes["signature"], picture)
-    signed = _sign_with_image(letter, "SoVanBan", boxes["number"], number)
+    x0, top, x1, bottom = boxes["number"]
+    number_box = (x0, top, x1 + 150, bottom) if wide else boxes["number"]
+    signed = _sign_with_image(letter, "SoVanBan", number_box, number, clear=wide)
     return _sign_with_image(signed, "NgayVanBan", boxes["day"], day)
 
 
@@ -180,6 +190,15 @@ def test_number_and_day_drawn_as_images_are_read_by_ocr() -> None:
     assert report.document.number_source == "signature_stamp_ocr"
     assert report.document.date_source == "signature_stamp_ocr"
     assert not [n for n in document.notices if n.code == "stamp_date_far_from_signing"]
+
+
+def test_a_wide_transparent_widget_over_the_symbol_reads_only_its_own_ink() -> None:
+    _needs_ocr()
+    today = dt.datetime.now(VIETNAM).date()
+    data = _issued("1520", f"{today.day:02d}", today.month, today.year, wide=True)
+    document = extractor.parse(data, filename="wide.pdf")
+    assert [document.text[s.start : s.end] for s in document.stamped] == ["1520", f"{today.day:02d}"]
+    assert "Số: 1520 /BC-UBND" in document.text or "Số: 1520/BC-UBND" in document.text
 
 
 def test_a_day_far_from_the_signing_day_is_kept_with_a_notice() -> None:
@@ -212,3 +231,78 @@ def test_a_signature_picture_is_never_read_and_a_blank_without_digits_stays_blan
     report = extractor.audit(data, filename="picture.pdf")
     assert report.document.number_source == "signature_stamp_ocr"
     assert report.document.date_source != "signature_stamp_ocr"
+
+
+# -- which blank a widget sits on, and which reading is kept (no OCR needed) --------------------------------
+
+
+def _row(words: list[tuple[str, float]], top: float = 100.0, size: float = 13.0) -> list[dict[str, object]]:
+    """Page characters of one line: each word drawn from its x0, 0.5 em per character."""
+    out: list[dict[str, object]] = []
+    for word, x0 in words:
+        for i, ch in enumerate(word):
+            x = x0 + i * size * 0.5
+            out.append({"text": ch, "x0": x, "x1": x + size * 0.5, "top": top, "bottom": top + size, "size": size})
+    return out
+
+
+@pytest.mark.parametrize(
+    ("words", "box", "blank", "after"),
+    [
+        ([("Số:", 72), ("/BC-UBND", 140)], (100, 95, 136, 118), "number", "/BC-UBND"),
+        ([("(Kèm", 20), ("theo", 50), ("Báo", 75), ("cáo", 100), ("số", 125), ("/BC-UBND)", 180)],
+         (138, 95, 176, 118), "number", "/BC-UBND)"),
+        ([("An", 72), ("Lão,", 90), ("ngày", 120), ("tháng", 190), ("6", 228), ("năm", 240), ("2026", 268)],
+         (150, 95, 186, 118), "day", "tháng 6 năm 2026"),
+        ([("ngày", 120), ("31", 150), ("tháng", 170), ("năm", 240)], (208, 95, 236, 118), "month", "năm"),
+    ],
+)  # fmt: skip
+def test_the_blank_a_widget_sits_on(words: list[tuple[str, float]], box: tuple, blank: str, after: str) -> None:
+    from extractor.parsers.pdf_stamps import blank_context
+
+    context = blank_context(box, _row(words))
+    assert context is not None and (context.blank, context.after) == (blank, after)
+
+
+def test_widgets_that_sit_on_no_blank() -> None:
+    from extractor.parsers.pdf_stamps import blank_context
+
+    row = _row([("KT.", 330), ("CHỦ", 355), ("TỊCH", 385)])
+    assert blank_context((320, 90, 470, 140), row) is None  # a signature picture: too tall for a blank
+    assert blank_context((330, 95, 420, 118), row) is None  # drawn over typed words
+    typed = _row([("Số:", 72), ("15", 100), ("/BC-UBND", 140)])
+    assert blank_context((98, 95, 138, 118), typed) is None  # the number is typed: no blank under the widget
+    assert blank_context((100, 300, 136, 318), typed) is None  # on no text line
+    other = _row([("Nơi", 72), ("nhận:", 100)])
+    assert blank_context((140, 95, 176, 118), other) is None  # a line that is no number, day or month
+
+
+def _fake_ocr(digits: tuple[str, float], letters: tuple[str, float] = ("", 0.0)):  # type: ignore[no-untyped-def]
+    def ocr_text(gray: object, *, psm: int = 7, digits_only: bool = False, **kwargs: object) -> tuple[str, float]:
+        return digits_reading if kwargs.get("digits") else letters
+
+    digits_reading = digits
+    return ocr_text
+
+
+@pytest.mark.parametrize(
+    ("blank", "digits", "letters", "kept"),
+    [
+        ("number", ("932", 91.0), ("932/QĐ-TTg", 88.0), "932/QĐ-TTg"),
+        ("number", ("47", 93.0), ("4T", 60.0), "47"),
+        ("number", ("47/", 93.0), ("", 0.0), "47"),
+        ("number", ("47", 30.0), ("", 0.0), None),
+        ("day", ("05", 90.0), ("", 0.0), "05"),
+        ("day", ("32", 90.0), ("", 0.0), None),
+        ("day", ("1/", 90.0), ("", 0.0), None),
+        ("month", ("11", 90.0), ("", 0.0), "11"),
+        ("month", ("13", 90.0), ("", 0.0), None),
+    ],
+)
+def test_which_reading_is_kept(blank: str, digits: tuple, letters: tuple, kept: str | None) -> None:
+    import numpy
+
+    from extractor.parsers.pdf_stamps import _read
+
+    text, _ = _read(numpy.zeros((4, 4), dtype=numpy.uint8), blank, _fake_ocr(digits, letters))  # type: ignore[arg-type]
+    assert text == kept

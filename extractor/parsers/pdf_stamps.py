@@ -376,7 +376,7 @@ def read_image_stamps(stamps: list[Stamp], page: PlumberPage) -> None:
     """Give each image stamp that sits on the blank of a number, day or month the characters OCR reads in
     it (nothing when the reading is not usable)."""
     chars = [c for c in page.chars if c["text"].strip()]
-    todo = [(stamp, ctx) for stamp in stamps if (ctx := blank_context(stamp.box, chars)) is not None]
+    todo = [stamp for stamp in stamps if _on_a_line(stamp.box, chars)]
     if not todo:
         return
     from extractor.parsers import ocr
@@ -384,37 +384,50 @@ def read_image_stamps(stamps: list[Stamp], page: PlumberPage) -> None:
     if not ocr.available():
         return
     render = _renderer(page)
-    for stamp, ctx in todo:
-        gray = render(stamp.box)
-        if gray is None:
+    for stamp in todo:
+        drawn = render(stamp.box)
+        if drawn is None:
+            continue
+        gray, ink = drawn
+        ctx = blank_context(ink, chars)
+        if ctx is None:
             continue
         text, conf = _read(gray, ctx.blank, ocr.ocr_text)
         if text is None:
             continue
-        stamp.chars = _ocr_chars(text, gray, stamp, ctx.row)
+        stamp.chars = _ocr_chars(text, ink, stamp.page, ctx.row)
         stamp.ocr, stamp.blank, stamp.after, stamp.ocr_confidence = True, ctx.blank, ctx.after, conf
 
 
-def blank_context(box: tuple[float, float, float, float], chars: list[Obj]) -> _Context | None:
-    """Which blank a widget at ``box`` (top-left origin) sits on: the text line through it, little typed
-    under it, and the words either side ("Số:" … "/BC-UBND", "ngày" … "tháng", "tháng" … "năm")."""
+def _on_a_line(box: tuple[float, float, float, float], chars: list[Obj]) -> bool:
+    """A widget as low as a blank's stamp with a line of the page's text through it."""
     x0, top, x1, bottom = box
+    if bottom - top > _MAX_BLANK_HEIGHT or x1 <= x0:
+        return False
+    return any(top <= (c["top"] + c["bottom"]) / 2 <= bottom for c in chars)
+
+
+def blank_context(ink: tuple[float, float, float, float], chars: list[Obj]) -> _Context | None:
+    """Which blank the ink a widget draws (``ink``: its extent, top-left origin) fills: the text line through
+    it, nothing typed under it, and the words either side ("Số:" … "/BC-UBND", "ngày" … "tháng",
+    "tháng" … "năm"). None when it fills none of these."""
+    x0, top, x1, bottom = ink
     if bottom - top > _MAX_BLANK_HEIGHT or x1 <= x0:
         return None
     centre = (top + bottom) / 2
-    band = [c for c in chars if top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    band = [c for c in chars if top - 3 <= (c["top"] + c["bottom"]) / 2 <= bottom + 3]
     if not band:
         return None
-    # the text line nearest the widget's middle
+    # the text line nearest the ink's middle
     line_mid = min(((c["top"] + c["bottom"]) / 2 for c in band), key=lambda m: abs(m - centre))
     row = sorted((c for c in band if abs((c["top"] + c["bottom"]) / 2 - line_mid) <= 3), key=lambda c: c["x0"])
-    under = [c for c in row if x0 < _mid(c) < x1 and c["text"] not in _FILLER]
-    if sum(c["x1"] - c["x0"] for c in under) > _UNDER * (x1 - x0):
-        return None
+    inset = 0.15 * (x1 - x0)
+    if any(x0 + inset < _mid(c) < x1 - inset and c["text"] not in _FILLER for c in row):
+        return None  # typed text under the ink: no blank there
     size = max(float(c["size"]) for c in row)
-    left = _word([c for c in row if _mid(c) <= x0 and x0 - c["x1"] <= 3 * size + (x1 - x0) / 2], last=True)
-    right = _word([c for c in row if _mid(c) >= x1 and c["x0"] - x1 <= 3 * size + (x1 - x0) / 2], last=False)
-    after = _joined([c for c in row if _mid(c) >= x1])
+    left = _word([c for c in row if _mid(c) <= x0 + inset], last=True, reach=x0 - 3 * size)
+    right = _word([c for c in row if _mid(c) >= x1 - inset], last=False, reach=x1 + 3 * size)
+    after = _joined([c for c in row if _mid(c) >= x1 - inset])
     blank = _blank_kind(_fold(left), _fold(right))
     return _Context(blank, row, after) if blank else None
 
@@ -429,11 +442,12 @@ def _joined(chars: list[Obj]) -> str:
     return " ".join("".join(parts).split())
 
 
-def _word(chars: list[Obj], *, last: bool) -> str:
-    """The page word nearest the blank: the last word left of it or the first right of it."""
-    if not chars:
-        return ""
+def _word(chars: list[Obj], *, last: bool, reach: float) -> str:
+    """The page word nearest the blank: the last word left of it (ending right of ``reach``) or the first
+    right of it (starting left of ``reach``); "" when there is none that close."""
     ordered = chars[::-1] if last else chars
+    if not ordered or (ordered[0]["x1"] < reach if last else ordered[0]["x0"] > reach):
+        return ""
     out = [ordered[0]]
     for c in ordered[1:]:
         gap = (out[-1]["x0"] - c["x1"]) if last else (c["x0"] - out[-1]["x1"])
@@ -483,9 +497,12 @@ def _read(gray: numpy.ndarray, blank: Blank, ocr_text: Callable[..., tuple[str, 
     return (digits, conf) if 1 <= value <= limit else (None, conf)
 
 
-def _renderer(page: PlumberPage) -> Callable[[tuple[float, float, float, float]], numpy.ndarray | None]:
-    """A function rendering a region of ``page`` (top-left origin, points) as the widgets draw it over the
-    page, with the page's own drawing whitened: grayscale at _OCR_DPI, None when nothing is drawn."""
+def _renderer(
+    page: PlumberPage,
+) -> Callable[[tuple[float, float, float, float]], tuple[numpy.ndarray, tuple[float, float, float, float]] | None]:
+    """A function rendering a widget's region of ``page`` (top-left origin, points) as the widget draws it,
+    with the page's own drawing whitened: the grayscale ink at _OCR_DPI with a margin, and the ink's extent
+    on the page; None when the widget draws nothing there."""
     import pypdfium2
 
     from extractor.parsers import ocr
@@ -495,7 +512,9 @@ def _renderer(page: PlumberPage) -> Callable[[tuple[float, float, float, float]]
     index = int(page.page_number) - 1
     scale = _OCR_DPI / 72.0
 
-    def render(box: tuple[float, float, float, float]) -> numpy.ndarray | None:
+    def render(
+        box: tuple[float, float, float, float],
+    ) -> tuple[numpy.ndarray, tuple[float, float, float, float]] | None:
         with lock or nullcontext():
             pdf = pypdfium2.PdfDocument(data)
             try:
@@ -503,8 +522,11 @@ def _renderer(page: PlumberPage) -> Callable[[tuple[float, float, float, float]]
                 pg = pdf[index]
                 try:
                     width, height = pg.get_size()
-                    x0, top, x1, bottom = box
-                    crop = (max(0.0, x0), max(0.0, height - bottom), max(0.0, width - x1), max(0.0, top))
+                    x0, top = max(0.0, box[0]), max(0.0, box[1])
+                    x1, bottom = min(width, box[2]), min(height, box[3])
+                    if x1 - x0 < 1 or bottom - top < 1:
+                        return None
+                    crop = (x0, height - bottom, width - x1, top)
                     shown = pg.render(scale=scale, grayscale=True, may_draw_forms=True, crop=crop)
                     bare = pg.render(scale=scale, grayscale=True, may_draw_forms=False, draw_annots=False, crop=crop)
                     with_widget = numpy.asarray(shown.to_pil().convert("L"), dtype=numpy.uint8)
@@ -513,13 +535,20 @@ def _renderer(page: PlumberPage) -> Callable[[tuple[float, float, float, float]]
                     pg.close()
             finally:
                 pdf.close()
-        return _isolate(with_widget, without)
+        isolated = _isolate(with_widget, without)
+        if isolated is None:
+            return None
+        gray, (c0, r0, c1, r1) = isolated
+        return gray, (x0 + c0 / scale, top + r0 / scale, x0 + c1 / scale, top + r1 / scale)
 
     return render
 
 
-def _isolate(with_widget: numpy.ndarray, without: numpy.ndarray) -> numpy.ndarray | None:
-    """What the widget adds to the page: the rest whitened, the ink cropped with a margin; None when blank."""
+def _isolate(
+    with_widget: numpy.ndarray, without: numpy.ndarray
+) -> tuple[numpy.ndarray, tuple[int, int, int, int]] | None:
+    """What the widget adds to the page, black on white with a margin, and its extent in the rendering's
+    pixels (column, row, column, row); None when it adds nothing legible."""
     if with_widget.shape != without.shape:
         return None
     image = numpy.where(numpy.abs(with_widget.astype(int) - without.astype(int)) > 24, with_widget, 255)
@@ -527,11 +556,11 @@ def _isolate(with_widget: numpy.ndarray, without: numpy.ndarray) -> numpy.ndarra
     if int(ink.sum()) < 20:
         return None
     rows, cols = numpy.where(ink.any(axis=1))[0], numpy.where(ink.any(axis=0))[0]
-    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
     margin = max(8, (r1 - r0) // 3)
     out = numpy.full((r1 - r0 + 2 * margin, c1 - c0 + 2 * margin), 255, dtype=numpy.uint8)
     out[margin : margin + r1 - r0, margin : margin + c1 - c0] = numpy.where(ink[r0:r1, c0:c1], 0, 255)
-    return out
+    return out, (c0, r0, c1, r1)
 
 
 def _pdf_bytes(page: PlumberPage) -> bytes:
@@ -546,17 +575,13 @@ def _pdf_bytes(page: PlumberPage) -> bytes:
         stream.seek(at)
 
 
-def _ocr_chars(text: str, gray: numpy.ndarray, stamp: Stamp, row: list[Obj]) -> list[Obj]:
-    """Characters for an OCR reading, spread over the widget's ink and set on the text line of its blank."""
-    x0, _, x1, _ = stamp.box
-    cols = numpy.where((gray < 128).any(axis=0))[0]
-    ink = float(cols[-1] - cols[0] + 1) * 72.0 / _OCR_DPI if len(cols) else x1 - x0
-    width = min(x1 - x0, ink)
-    left = (x0 + x1) / 2 - width / 2
+def _ocr_chars(text: str, ink: tuple[float, float, float, float], page: int, row: list[Obj]) -> list[Obj]:
+    """Characters for an OCR reading, spread over the ink's extent and set on the text line of its blank."""
+    left, _, right, _ = ink
     top = float(numpy.median([c["top"] for c in row]))
     bottom = float(numpy.median([c["bottom"] for c in row]))
     size = float(numpy.median([c["size"] for c in row]))
-    step = width / len(text)
+    step = (right - left) / len(text)
     out = []
     for i, ch in enumerate(text):
         cx0 = left + i * step
@@ -574,7 +599,7 @@ def _ocr_chars(text: str, gray: numpy.ndarray, stamp: Stamp, row: list[Obj]) -> 
                 "fontname": "OCR",
                 "upright": True,
                 "object_type": "char",
-                "page_number": stamp.page,
+                "page_number": page,
                 "stamp": True,
                 "ocr": True,
             }
