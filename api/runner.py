@@ -11,9 +11,9 @@ killed, one that crashes or runs out of memory is replaced; the attempt then end
 ``retry_or_give_up`` and a precise reason in Vietnamese and English, so after ``max_attempts`` the file is
 recorded as UNREADABLE with that reason and the rest of the batch goes on.
 
-Test hooks: ``EXTRACTOR_TEST_HOOKS`` (JSON ``{"<sha256>": "hang" | "crash" | "oom" | "crash-once:<marker>"}``) is read only when
-the pool is built and handed only to the test initializer of the children; without it nothing a file
-contains can make a child hang or crash on purpose.
+Test hooks: ``EXTRACTOR_TEST_HOOKS`` (JSON ``{"<sha256>": "hang" | "crash" | "oom" | "crash-once:<marker>"}``)
+is read only when the pool is built and handed only to the test initializer of the children; without it
+nothing a file contains can make a child hang or crash on purpose.
 """
 
 from __future__ import annotations
