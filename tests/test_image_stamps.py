@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from pyhanko.sign import signers
 
 import extractor
 from extractor.parsers import ocr
+from extractor.parsers.pdf_stamps import Blank
 from extractor.rules.signing import VIETNAM
 
 PAGE_HEIGHT = 841.89
@@ -277,11 +279,12 @@ def test_widgets_that_sit_on_no_blank() -> None:
     assert blank_context((140, 95, 176, 118), other) is None  # a line that is no number, day or month
 
 
-def _fake_ocr(digits: tuple[str, float], letters: tuple[str, float] = ("", 0.0)):  # type: ignore[no-untyped-def]
-    def ocr_text(gray: object, *, psm: int = 7, digits_only: bool = False, **kwargs: object) -> tuple[str, float]:
-        return digits_reading if kwargs.get("digits") else letters
+def _fake_ocr(digits: tuple[str, float], letters: tuple[str, float] = ("", 0.0)) -> Callable[..., tuple[str, float]]:
+    """An OCR that reads ``digits`` with the digits whitelist and ``letters`` without it."""
 
-    digits_reading = digits
+    def ocr_text(gray: object, **settings: object) -> tuple[str, float]:
+        return digits if settings.get("digits") else letters
+
     return ocr_text
 
 
@@ -299,10 +302,10 @@ def _fake_ocr(digits: tuple[str, float], letters: tuple[str, float] = ("", 0.0))
         ("month", ("13", 90.0), ("", 0.0), None),
     ],
 )
-def test_which_reading_is_kept(blank: str, digits: tuple, letters: tuple, kept: str | None) -> None:
+def test_which_reading_is_kept(blank: Blank, digits: tuple, letters: tuple, kept: str | None) -> None:
     import numpy
 
     from extractor.parsers.pdf_stamps import _read
 
-    text, _ = _read(numpy.zeros((4, 4), dtype=numpy.uint8), blank, _fake_ocr(digits, letters))  # type: ignore[arg-type]
+    text, _ = _read(numpy.zeros((4, 4), dtype=numpy.uint8), blank, _fake_ocr(digits, letters))
     assert text == kept
