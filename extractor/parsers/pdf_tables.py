@@ -8,6 +8,7 @@ text, not a table. Cells are origin cells only: a merged cell comes once with it
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from extractor.parsers.pdf_grid import (
     straddling,
 )
 from extractor.parsers.pdf_layout import Line, text_lines
+from extractor.textnorm import strip_diacritics
 
 # A table is a frame around text when more of its characters than this straddle a column rule.
 _MAX_STRADDLING = 0.1
@@ -220,8 +222,9 @@ def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _row_key(table: PdfTable, row: int) -> list[str]:
-    return [t for t in (_fold(c.text) for c in table.row_cells(row)) if t]
+def _row_key(table: PdfTable, row: int, read: bool = False) -> list[str]:
+    texts = (_fold(c.text) for c in table.row_cells(row))
+    return [strip_diacritics(t) if read else t for t in texts if t]
 
 
 def _same_columns(a: PdfTable, b: PdfTable) -> bool:
@@ -249,22 +252,52 @@ def continues(a: PdfTable, b: PdfTable) -> bool:
     return _same_columns(a, b) and not _restarts(a, b)
 
 
-def _repeats(header: list[str], row: list[str]) -> bool:
+def _repeats(header: list[str], row: list[str], read: bool = False) -> bool:
     """``row`` repeats the header row: the same cells, each in full or cut short (a repeated header row may
-    be drawn lower than the first, its last lines clipped, e.g. "tài liệu kiểm" for "tài liệu kiểm chứng")."""
+    be drawn lower than the first, its last lines clipped, e.g. "tài liệu kiểm" for "tài liệu kiểm chứng");
+    with ``read`` (OCR) alike is enough."""
     return len(header) == len(row) and all(
-        h == r or (len(r) >= 2 and h.startswith(r)) for h, r in zip(header, row, strict=True)
+        h == r or (len(r) >= 2 and h.startswith(r)) or (read and _alike(h, r)) for h, r in zip(header, row, strict=True)
     )
 
 
 def _repeated_header(a: PdfTable, b: PdfTable) -> int:
-    """How many leading rows of ``b`` repeat ``a``'s header (compared after folding white space)."""
-    if a.header_rows == 0 or b.n_rows == 0 or not _repeats(_row_key(a, 0), _row_key(b, 0)):
+    """How many leading rows of ``b`` repeat ``a``'s header (compared after folding white space; OCR'd rows
+    after folding tone marks too, and alike rather than equal: "SIT" over "STT", "Điếm" over "Điểm")."""
+    read = _ocr_read(b)
+    if a.header_rows == 0 or b.n_rows == 0 or not _repeats(_row_key(a, 0, read), _row_key(b, 0, read), read):
         return 0
     same = 0
-    while same < min(a.header_rows, b.n_rows) and _repeats(_row_key(a, same), _row_key(b, same)):
+    while same < min(a.header_rows, b.n_rows) and _repeats(_row_key(a, same, read), _row_key(b, same, read), read):
         same += 1
     return same if same == a.header_rows else max(same, min(b.header_rows, a.header_rows))
+
+
+def _ocr_read(table: PdfTable) -> bool:
+    return any(c.confidence is not None for c in table.cells)
+
+
+# Two OCR readings of one label are alike when at most this share of the longer one's characters (and at
+# least one character) differ: "sit" and "stt", "tai lieu kiem chung" and "tai lieu kiern chung".
+_ALIKE = 0.25
+
+
+def _alike(x: str, y: str) -> bool:
+    matched = sum(block.size for block in difflib.SequenceMatcher(None, x, y, autojunk=False).get_matching_blocks())
+    longer = max(len(x), len(y))
+    return longer - matched <= max(1, int(_ALIKE * longer))
+
+
+def _surer_header(a: PdfTable, b: PdfTable, rows: int) -> None:
+    """Where ``b`` repeats ``a``'s header and read a label by OCR with more confidence, ``a`` takes that
+    reading: the same printed header, read once more."""
+    for row in range(rows):
+        for cell in b.row_cells(row):
+            own = a.cell_at(row, cell.col)
+            if own is None or own.row != row or own.col_span != cell.col_span or cell.confidence is None:
+                continue
+            if own.confidence is None or cell.confidence > own.confidence:
+                own.text, own.lines, own.confidence, own.repair = cell.text, cell.lines, cell.confidence, cell.repair
 
 
 def _join(upper: str, lower: str) -> str:
@@ -315,6 +348,7 @@ def _merge_cut_row(a: PdfTable, cells: list[PdfCell]) -> list[PdfCell]:
 def append_part(a: PdfTable, b: PdfTable) -> None:
     """Stitch ``b`` under ``a``: drop a repeated header, merge a row cut by the page break."""
     drop = _repeated_header(a, b)
+    _surer_header(a, b, drop)
     rows = b.n_rows - drop
     cut = _is_cut(a, b, drop)
     cells = [c for c in b.cells if c.row >= drop]

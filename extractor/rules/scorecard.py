@@ -145,7 +145,18 @@ def detect_columns(table: Table) -> Columns | None:
             roles[role] = col
     if "title" not in roles or not ({"max", "claimed"} & roles.keys()):
         return None
+    if "stt" not in roles and 0 not in roles.values() and _numbered(texts[n_header:]):
+        roles["stt"] = 0  # a label OCR misread ("SIT" for "STT") over a column of row numbers
     return Columns(roles, n_header)
+
+
+# The first column numbers the rows when at least this share of its filled data cells are numbers (STT).
+_NUMBERED = 0.8
+
+
+def _numbered(rows: list[list[str]]) -> bool:
+    firsts = [row[0].strip() for row in rows if row and row[0].strip()]
+    return len(firsts) >= 2 and sum(1 for t in firsts if _STT.match(t)) >= _NUMBERED * len(firsts)
 
 
 def column_role(label: str) -> str | None:
