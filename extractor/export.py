@@ -65,6 +65,8 @@ VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 MISMATCH_COLOUR = "FFC7CE"  # light red
 HEADER_COLOUR = "D9E1F2"
 MAX_CELL_CHARS = 32_767  # a spreadsheet cell holds no more
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+MAX_LINES = 20  # a longer text is cut on screen (the cell still holds it all)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 STATUS_VI = {"ok": "đọc được", "partial": "đọc một phần", "unreadable": "không đọc được"}
@@ -104,6 +106,7 @@ class Column:
     header: str
     kind: Kind
     width: float
+    wrap: bool = False  # long text: wrapped on as many lines as it needs (the row is made that tall)
 
 
 SUMMARY_COLUMNS = (
@@ -126,7 +129,7 @@ SUMMARY_COLUMNS = (
     Column("open_errors", "Lỗi còn lại sau rà soát", "count", 11),
     Column("open_warnings", "Cảnh báo còn lại sau rà soát", "count", 11),
     Column("dismissed", "Phát hiện đã bác bỏ", "count", 10),
-    Column("note", "Ghi chú", "text", 40),
+    Column("note", "Ghi chú", "text", 40, wrap=True),
 )
 
 FINDING_COLUMNS = (
@@ -136,11 +139,11 @@ FINDING_COLUMNS = (
     Column("criterion", "Tiêu chí", "text", 9),
     Column("code", "Mã", "text", 24),
     Column("severity", "Mức độ", "text", 10),
-    Column("message", "Nội dung", "text", 70),
-    Column("quote", "Trích dẫn", "text", 50),
+    Column("message", "Nội dung", "text", 70, wrap=True),
+    Column("quote", "Trích dẫn", "text", 50, wrap=True),
     Column("page", "Trang", "count", 7),
     Column("decision", "Rà soát", "text", 13),
-    Column("review_note", "Ghi chú rà soát", "text", 30),
+    Column("review_note", "Ghi chú rà soát", "text", 30, wrap=True),
     Column("reviewer", "Người rà soát", "text", 16),
     Column("reviewed_at", "Thời điểm rà soát", "datetime", 17),
 )
@@ -347,6 +350,7 @@ def _write_sheet(sheet: Any, table: Table) -> None:
         "header_alignment": Alignment(wrap_text=True, vertical="center"),
         "mismatch": PatternFill("solid", fgColor=MISMATCH_COLOUR),
         "wrap": Alignment(wrap_text=True, vertical="top"),
+        "top": Alignment(vertical="top"),  # every cell of a tall row starts on its first line
     }
     for number, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = column.width
@@ -355,11 +359,28 @@ def _write_sheet(sheet: Any, table: Table) -> None:
     sheet.page_setup.orientation = "landscape"
     last = get_column_letter(len(table.columns))
     sheet.auto_filter.ref = f"A1:{last}{len(table.rows) + 1}"
+    sheet.row_dimensions[1].height = _height([(c.header, c.width) for c in table.columns])
     sheet.append([_header_cell(sheet, column.header, styles) for column in table.columns])
-    for values, marks in zip(table.rows, table.marked, strict=True):
+    wrapped = [c for c in table.columns if c.wrap]
+    for number, (values, marks) in enumerate(zip(table.rows, table.marked, strict=True), start=2):
+        height = _height([(str(values[c.key]), c.width) for c in wrapped if values.get(c.key) is not None])
+        if height > LINE_HEIGHT:  # rows are streamed: a row's height is set before the row is written
+            sheet.row_dimensions[number].height = height
         sheet.append(
             [_cell(sheet, column, values.get(column.key), column.key in marks, styles) for column in table.columns]
         )
+
+
+def _height(texts: Iterable[tuple[str, float]]) -> float:
+    """The height in points of a row whose wrapped cells hold ``texts`` in columns of those widths (a width
+    is about that many characters), so that a spreadsheet that does not fit rows to their text shows it
+    whole: at most MAX_LINES lines."""
+    lines = 1
+    for text, width in texts:
+        per_line = max(int(width) - 1, 1)
+        needed = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+        lines = max(lines, needed)
+    return LINE_HEIGHT * min(lines, MAX_LINES)
 
 
 def _header_cell(sheet: Any, text: str, styles: dict[str, Any]) -> Any:
@@ -381,7 +402,7 @@ def _cell(sheet: Any, column: Column, value: Any, marked: bool, styles: dict[str
     elif column.kind == "text":
         cell = WriteOnlyCell(sheet, value=_sheet_text(str(value)))
         cell.data_type = "s"  # never a formula, whatever the text begins with
-        if column.width >= 30:
+        if column.wrap:
             cell.alignment = styles["wrap"]
     elif column.kind == "points":
         cell = WriteOnlyCell(sheet, value=round_points(value))
@@ -395,6 +416,8 @@ def _cell(sheet: Any, column: Column, value: Any, marked: bool, styles: dict[str
     else:
         cell = WriteOnlyCell(sheet, value=_vietnam_time(value).replace(tzinfo=None))
         cell.number_format = DATETIME_FORMAT
+    if not column.wrap:
+        cell.alignment = styles["top"]
     if marked:
         cell.fill = styles["mismatch"]
     return cell

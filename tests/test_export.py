@@ -349,3 +349,15 @@ def test_printed_sheets_repeat_the_header_in_landscape() -> None:
     for sheet in _sheets(_batch()):
         assert sheet.print_title_rows == "$1:$1"
         assert sheet.page_setup.orientation == "landscape"
+
+
+def test_a_row_with_long_text_is_made_tall_enough_to_show_it() -> None:
+    long = "Tiêu chí 9: tỷ lệ 92,4% × 5 điểm = 4,62 điểm, nhưng báo cáo tự chấm 4,60 điểm. " * 4  # ~330 characters
+    entries = _batch()
+    entries[0].report.findings[0].message = long
+    _, findings = _sheets(entries)
+    width = findings.column_dimensions[_cell(findings, 1, "Nội dung").column_letter].width
+    assert findings.row_dimensions[2].height >= 15 * (len(long) // width)
+    assert findings.row_dimensions[3].height is None  # a short row keeps the default height
+    assert _cell(findings, 2, "Nội dung").alignment.wrap_text
+    assert _cell(findings, 2, "Mã").alignment.vertical == "top"
