@@ -48,6 +48,9 @@ class Staged:
     tmp: Path | None = None
     size: int = 0
     refused: tuple[str, str] | None = None  # (vi, en)
+    too_large: bool = False
+    zipped: bool | None = None  # the first bytes are a zip's: may be an archive, allowed up to the batch limit
+    head: bytes = b""
 
 
 @dataclass
@@ -210,7 +213,7 @@ async def receive(body: AsyncIterator[bytes], content_type: str | None, settings
                         field_name, field_value = name, bytearray()
                 elif kind == "data":
                     if current is not None:
-                        _stage_write(current, handle, value, settings.max_upload_bytes)
+                        _stage_write(current, handle, value, settings)
                     elif field_name is not None:
                         field_value += value
                         if len(field_value) > MAX_FIELD_BYTES:
@@ -236,17 +239,23 @@ async def receive(body: AsyncIterator[bytes], content_type: str | None, settings
     return got
 
 
-def _stage_write(staged: Staged, handle: Any, data: bytes, limit: int) -> None:
+def _stage_write(staged: Staged, handle: Any, data: bytes, settings: Settings) -> None:
     if staged.refused is not None:
         return  # over the limit already: the rest of the part is read and dropped
+    if staged.zipped is None:
+        staged.head += data[: 4 - len(staged.head)]
+        if len(staged.head) == 4:
+            staged.zipped = staged.head in (b"PK\x03\x04", b"PK\x05\x06")
     staged.size += len(data)
+    # a zip archive may hold many files: it is bounded by the batch limit, its members by the file limit
+    limit = settings.max_batch_bytes if staged.zipped else settings.max_upload_bytes
     if staged.size > limit:
         handle.truncate(0)
         handle.close()
         assert staged.tmp is not None
         staged.tmp.unlink(missing_ok=True)
         staged.tmp = None
-        staged.refused = too_large_reason(limit)
+        staged.refused, staged.too_large = too_large_reason(limit), True
         return
     handle.write(data)
 
@@ -292,6 +301,9 @@ def store_staged(settings: Settings, received: Received) -> list[Item]:
             continue
         if is_archive(staged.tmp):
             items.extend(_expand(settings, staged, unique, budget, settings.max_batch_files - len(items)))
+        elif staged.size > settings.max_upload_bytes:  # a document whose format is a zip (DOCX, XLSX)
+            staged.refused, staged.too_large = too_large_reason(settings.max_upload_bytes), True
+            items.append(Item(unique(staged.filename), refused=staged.refused))
         else:
             stored = store_chunks(settings, _file_chunks(staged.tmp), settings.max_upload_bytes)
             items.append(Item(unique(staged.filename), stored=stored))

@@ -103,9 +103,11 @@ async def upload_batch(
         label = (name or received.fields.get("name") or "").strip()[:500] or None
         if not received.files:
             raise invalid("Không có tệp nào trong yêu cầu (trường 'files')", "no file in the request (field 'files')")
-        if len(received.files) == 1 and received.files[0].refused is not None:
+        if len(received.files) == 1 and received.files[0].too_large:
             raise too_large(settings.max_upload_bytes)
         items = await run_in_threadpool(store_staged, settings, received)
+        if len(received.files) == 1 and received.files[0].too_large:  # a DOCX/XLSX over the limit
+            raise too_large(settings.max_upload_bytes)
     finally:
         received.cleanup()
     out, created = await run_in_threadpool(_record_batch, factory, principal, label, chosen or settings.rubric, items)
