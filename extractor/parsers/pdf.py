@@ -341,11 +341,7 @@ def _ocr(data: bytes, pages: list[_PageData], options: ParseOptions, builder: Do
     """Read by OCR the pages that are images; True when OCR was needed but is not installed."""
     if not options.ocr:
         return False
-    wanted = [p for p in pages if _image_page(p, options)]
-    layered = [p for p in wanted if not p.garbled and p.printable >= options.min_chars_per_page]
-    if layered:
-        covered = _ink_covered(data, layered)
-        wanted = [p for p in wanted if p not in layered or covered[p.number] < _MIN_INK_COVERED]
+    wanted = _choose(data, pages, options)
     if not wanted:
         return False
     try:
@@ -367,6 +363,24 @@ def _ocr(data: bytes, pages: list[_PageData], options: ParseOptions, builder: Do
         total = sum(n for _, n in weights)
         source.ocr_confidence = round(sum(c * n for c, n in weights) / total, 1) if total else None
     return False
+
+
+def _choose(data: bytes, pages: list[_PageData], options: ParseOptions) -> list[_PageData]:
+    """The pages to read from their image (see ``_image_page``; a page-sized image under a real text layer
+    only when that layer covers less than ``_MIN_INK_COVERED`` of the page's ink)."""
+    wanted = [p for p in pages if _image_page(p, options)]
+    layered = [p for p in wanted if not p.garbled and p.printable >= options.min_chars_per_page]
+    if layered:
+        covered = _ink_covered(data, layered)
+        wanted = [p for p in wanted if p not in layered or covered[p.number] < _MIN_INK_COVERED]
+    return wanted
+
+
+def pages_for_ocr(data: bytes, options: ParseOptions | None = None) -> tuple[int, list[int]]:
+    """(pages read, the numbers of those that would be read by OCR) without running OCR: for benchmarks."""
+    options = options or ParseOptions()
+    pages = _read_pages(data, options, DocumentBuilder(Source(sha256="", size=len(data), format="pdf")))
+    return len(pages), [p.number for p in _choose(data, pages, options)]
 
 
 def _ink_covered(data: bytes, pages: list[_PageData]) -> dict[int, float]:
