@@ -23,7 +23,8 @@ its review (decision, note, who, when).
 
 The workbook: a bold header row, frozen below the header and right of the file column, an autofilter, set
 column widths; a total or a criterion whose recomputed points differ from the claimed ones, a verdict that
-differs from the one the report states, and a reviewed total still off the claimed one are filled in red.
+differs from the one the report states, and a reviewed total still off the claimed one are filled in red —
+in amber where the difference is one rounding explains (0,01 per criterion, as ``extractor diff`` counts).
 Numbers are numbers (never text): points carry the number format ``#,##0.00`` and counts ``#,##0``, which a
 spreadsheet shows in its own locale — 1.234,56 in a Vietnamese Excel, 1,234.56 in an English one;
 dates are dates (``dd/mm/yyyy``), and review times are written in Vietnam's time (UTC+7), as spreadsheets
@@ -51,7 +52,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from extractor.contract import VERDICT_VI, Report, round_points
-from extractor.diff import diff_row
+from extractor.diff import ROUNDING, diff_row
 from extractor.review import ReviewNote, dismissed_indices, reviewed_totals
 from extractor.rules.rubric import Rubric, list_rubrics
 
@@ -62,7 +63,8 @@ COUNT_FORMAT = "#,##0"
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
-MISMATCH_COLOUR = "FFC7CE"  # light red
+MISMATCH_COLOUR = "FFC7CE"  # light red: beyond what rounding explains
+ROUNDING_COLOUR = "FFEB9C"  # light amber: a difference rounding explains (0,01 per criterion)
 HEADER_COLOUR = "D9E1F2"
 MAX_CELL_CHARS = 32_767  # a spreadsheet cell holds no more
 LINE_HEIGHT = 15.0  # points per line of 11-point text
@@ -75,6 +77,7 @@ DECISION_VI = {"accept": "Chấp nhận", "dismiss": "Bác bỏ"}
 NOT_REVIEWED = "Chưa rà soát"
 
 Kind = Literal["text", "points", "count", "date", "datetime"]
+Mark = Literal["mismatch", "rounding"]  # a highlighted cell: a real difference, or one rounding explains
 
 # What XML 1.0 (so a workbook) cannot hold: control characters but tab and newlines, lone surrogates (a file
 # name's undecodable bytes), U+FFFE and U+FFFF. Each becomes U+FFFD.
@@ -153,7 +156,7 @@ FINDING_COLUMNS = (
 class Table:
     columns: list[Column]
     rows: list[dict[str, Any]]
-    marked: list[set[str]]  # per row: the keys of the cells to highlight (a mismatch)
+    marked: list[dict[str, Mark]]  # per row: the keys of the cells to highlight, and how
 
 
 # --- the tables -----------------------------------------------------------------------------------------
@@ -163,7 +166,7 @@ def summary_table(entries: Sequence[SummaryEntry]) -> Table:
     criteria = _criterion_columns(entries)
     columns = list(SUMMARY_COLUMNS) + [c for pair in criteria for c in (pair.claimed, pair.recomputed)]
     rows: list[dict[str, Any]] = []
-    marked: list[set[str]] = []
+    marked: list[dict[str, Mark]] = []
     for entry in entries:
         values, marks = _summary_row(entry, criteria)
         rows.append(values)
@@ -171,7 +174,7 @@ def summary_table(entries: Sequence[SummaryEntry]) -> Table:
     return Table(columns, rows, marked)
 
 
-def _summary_row(entry: SummaryEntry, criteria: list[CriterionColumns]) -> tuple[dict[str, Any], set[str]]:
+def _summary_row(entry: SummaryEntry, criteria: list[CriterionColumns]) -> tuple[dict[str, Any], dict[str, Mark]]:
     report = entry.report
     line = diff_row(report)
     doc, card = report.document, report.scorecard
@@ -200,14 +203,15 @@ def _summary_row(entry: SummaryEntry, criteria: list[CriterionColumns]) -> tuple
         "dismissed": len(review.dismissed),
         "note": _note(line.unreadable, line.partial, line.estimated_total, line.estimated_verdict, line.estimated),
     }
-    marks: set[str] = set()
+    marks: dict[str, Mark] = {}
+    allowed = ROUNDING * max(line.rows, 1)  # what the rows' rounding explains, as extractor diff counts it
     if line.delta:
-        marks |= {"claimed_total", "recomputed_total", "delta"}
+        marks |= dict.fromkeys(("claimed_total", "recomputed_total", "delta"), _mark(line.delta, allowed))
     if line.recomputed_verdict and line.claimed_verdict and line.recomputed_verdict != line.claimed_verdict:
-        marks |= {"verdict", "claimed_verdict"}
+        marks |= dict.fromkeys(("verdict", "claimed_verdict"), "mismatch")
     reviewed = _rounded(review.reviewed_total)
     if reviewed is not None and line.claimed_total is not None and reviewed != line.claimed_total:
-        marks.add("reviewed_total")  # still differs from the claim after review
+        marks["reviewed_total"] = _mark(reviewed - line.claimed_total, allowed)  # still off the claim
     points = _criterion_points(own.rows if own else [])
     rubric_id = (own.rubric or "") if own is not None else None
     for pair in criteria:
@@ -215,8 +219,12 @@ def _summary_row(entry: SummaryEntry, criteria: list[CriterionColumns]) -> tuple
         claimed, recomputed = points.get(pair.criterion, (None, None)) if mine else (None, None)
         values[pair.claimed.key], values[pair.recomputed.key] = claimed, recomputed
         if claimed is not None and recomputed is not None and claimed != recomputed:
-            marks |= {pair.claimed.key, pair.recomputed.key}
+            marks |= dict.fromkeys((pair.claimed.key, pair.recomputed.key), _mark(recomputed - claimed, ROUNDING))
     return values, marks
+
+
+def _mark(difference: Decimal, allowed: Decimal) -> Mark:
+    return "mismatch" if abs(difference) > allowed else "rounding"
 
 
 def _note(
@@ -319,7 +327,7 @@ def findings_table(entries: Sequence[SummaryEntry]) -> Table:
                     "reviewed_at": note.at if note else None,
                 }
             )
-    return Table(list(FINDING_COLUMNS), rows, [set() for _ in rows])
+    return Table(list(FINDING_COLUMNS), rows, [{} for _ in rows])
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------
@@ -349,6 +357,7 @@ def _write_sheet(sheet: Any, table: Table) -> None:
         "header_fill": PatternFill("solid", fgColor=HEADER_COLOUR),
         "header_alignment": Alignment(wrap_text=True, vertical="center"),
         "mismatch": PatternFill("solid", fgColor=MISMATCH_COLOUR),
+        "rounding": PatternFill("solid", fgColor=ROUNDING_COLOUR),
         "wrap": Alignment(wrap_text=True, vertical="top"),
         "top": Alignment(vertical="top"),  # every cell of a tall row starts on its first line
     }
@@ -367,7 +376,7 @@ def _write_sheet(sheet: Any, table: Table) -> None:
         if height > LINE_HEIGHT:  # rows are streamed: a row's height is set before the row is written
             sheet.row_dimensions[number].height = height
         sheet.append(
-            [_cell(sheet, column, values.get(column.key), column.key in marks, styles) for column in table.columns]
+            [_cell(sheet, column, values.get(column.key), marks.get(column.key), styles) for column in table.columns]
         )
 
 
@@ -394,7 +403,7 @@ def _header_cell(sheet: Any, text: str, styles: dict[str, Any]) -> Any:
     return cell
 
 
-def _cell(sheet: Any, column: Column, value: Any, marked: bool, styles: dict[str, Any]) -> Any:
+def _cell(sheet: Any, column: Column, value: Any, mark: Mark | None, styles: dict[str, Any]) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
     if value is None:
@@ -418,8 +427,8 @@ def _cell(sheet: Any, column: Column, value: Any, marked: bool, styles: dict[str
         cell.number_format = DATETIME_FORMAT
     if not column.wrap:
         cell.alignment = styles["top"]
-    if marked:
-        cell.fill = styles["mismatch"]
+    if mark is not None:
+        cell.fill = styles[mark]
     return cell
 
 

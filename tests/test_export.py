@@ -28,6 +28,7 @@ from tests.test_planted_faults import CASES
 D = Decimal
 RUBRIC = load_rubric()
 RED = "FFC7CE"
+AMBER = "FFEB9C"
 
 
 def _card(points: dict[str, tuple[str | None, str | None]], claimed_total: str | None, **kw: Any) -> Scorecard:
@@ -177,6 +178,16 @@ def test_mismatches_are_filled_and_matches_are_not() -> None:
     assert not red(2, "TC 1: tự chấm") and not red(2, "TC 1: tính lại")
     assert not red(3, "Chênh lệch") and not red(3, "TC 2: tính lại")
     assert not red(3, "Kết luận")  # b states Đạt and recomputes to Đạt
+
+
+def test_a_difference_rounding_explains_is_amber_not_red() -> None:
+    card = _card({"C01": ("60", "60"), "C10": ("4.99", "5.00"), "C12": ("4.99", "5.00")}, "69.98")
+    summary, _ = _sheets([SummaryEntry("r.pdf", _report("r.pdf", card))])
+    row = _rows(summary)[0]
+    assert row["Chênh lệch"] == 0.02
+    for heading in ("Chênh lệch", "TC 10: tự chấm", "TC 10: tính lại"):
+        assert _cell(summary, 2, heading).fill.fgColor.rgb.endswith(AMBER), heading
+    assert _cell(summary, 2, "TC 1: tự chấm").fill.fgColor.rgb == "00000000"
 
 
 def test_a_verdict_the_report_states_wrongly_is_filled() -> None:
