@@ -6,10 +6,11 @@ The same function serves the server's local pool (SQLite) and the procrastinate 
 
 The child processes belong to one pebble ``ProcessPool`` per process (``settings.workers`` children, started
 with ``forkserver``: never ``fork`` inside a threaded server). A child sets its own ``RLIMIT_AS``
-(``settings.memory_limit``) and dies with its parent. A child that hangs past ``settings.job_timeout`` is
-killed, one that crashes or runs out of memory is replaced; the attempt then ends with
-``retry_or_give_up`` and a precise reason in Vietnamese and English, so after ``max_attempts`` the file is
-recorded as UNREADABLE with that reason and the rest of the batch goes on.
+(``settings.memory_limit``) and exits as soon as the process owning the pool is gone, even after a SIGKILL
+(it watches the owner's pidfd). A child that hangs past ``settings.job_timeout`` is killed, one that
+crashes or runs out of memory is replaced; the attempt then ends with ``retry_or_give_up`` and a precise
+reason in Vietnamese and English, so after ``max_attempts`` the file is recorded as UNREADABLE with that
+reason and the rest of the batch goes on.
 
 Test hooks: ``EXTRACTOR_TEST_HOOKS`` (JSON ``{"<sha256>": "hang" | "crash" | "oom" | "crash-once:<marker>"}``)
 is read only when the pool is built and handed only to the test initializer of the children; without it
@@ -18,12 +19,11 @@ nothing a file contains can make a child hang or crash on purpose.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import logging
 import multiprocessing
 import os
+import select
 import signal
 import socket
 import threading
@@ -59,21 +59,51 @@ def worker_name(kind: str) -> str:
 # --- the child side -----------------------------------------------------------------------------------
 
 
-def _child_init(memory_limit: int) -> None:
-    """Runs once in every child: memory cap, die with the parent, no terminal signals, one OCR thread."""
+def _exit_with(owner: int) -> None:
+    """End this child as soon as the process that owns the pool (the server or the worker) is gone, even
+    when it was killed with SIGKILL: a child must never go on auditing for nobody."""
+    try:
+        fd = os.pidfd_open(owner)
+    except (OSError, AttributeError):  # no pidfd (old kernel): poll instead
+        fd = -1
+    if fd < 0 and not _alive(owner):
+        os._exit(3)
+
+    def watch() -> None:
+        if fd >= 0:
+            select.select([fd], [], [])  # readable when the process has exited
+        else:
+            while _alive(owner):
+                time.sleep(1)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _child_init(memory_limit: int, owner: int) -> None:
+    """Runs once in every child: memory cap, die with the owner, no terminal signals, one OCR thread."""
+    _exit_with(owner)
     _MEMORY_LIMIT[0] = memory_limit
     if memory_limit > 0:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    with contextlib.suppress(OSError, AttributeError):  # Linux: the child dies with its parent
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops the children
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
-def _test_child_init(memory_limit: int, hooks: dict[str, str]) -> None:
-    _child_init(memory_limit)
+def _test_child_init(memory_limit: int, owner: int, hooks: dict[str, str]) -> None:
+    _child_init(memory_limit, owner)
     _HOOKS.update(hooks)
 
 
@@ -132,8 +162,8 @@ def child_initializer(settings: Settings) -> tuple[Any, tuple[Any, ...]]:
     """The children's initializer and its arguments: the test one only when EXTRACTOR_TEST_HOOKS is set."""
     hooks = os.environ.get(TEST_HOOKS_ENV)
     if hooks:
-        return _test_child_init, (settings.memory_limit, json.loads(hooks))
-    return _child_init, (settings.memory_limit,)
+        return _test_child_init, (settings.memory_limit, os.getpid(), json.loads(hooks))
+    return _child_init, (settings.memory_limit, os.getpid())
 
 
 def _make_pool(settings: Settings) -> pebble.ProcessPool:

@@ -7,6 +7,7 @@ EXTRACTOR_TEST_HOOKS, never from a file's content."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,9 +111,10 @@ def test_hang_memory_and_crash_are_retried_then_unreadable(tmp_path: Path, monke
 def test_hooks_need_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without EXTRACTOR_TEST_HOOKS the children get the plain initializer: nothing can make them hang."""
     settings, _ = _db(tmp_path, memory_limit=1 << 30)
-    assert runner.child_initializer(settings) == (runner._child_init, (1 << 30,))
+    me = os.getpid()
+    assert runner.child_initializer(settings) == (runner._child_init, (1 << 30, me))
     monkeypatch.setenv(runner.TEST_HOOKS_ENV, json.dumps({"ab": "hang"}))
-    assert runner.child_initializer(settings) == (runner._test_child_init, (1 << 30, {"ab": "hang"}))
+    assert runner.child_initializer(settings) == (runner._test_child_init, (1 << 30, me, {"ab": "hang"}))
 
 
 def test_a_second_server_on_the_data_dir_is_refused(tmp_path: Path) -> None:
