@@ -45,7 +45,7 @@ MIN_DPI = 36
 MAX_DPI = 300
 DEFAULT_DPI = 110
 MAX_PIXELS = 16_000_000  # an A4 page at 300 dpi is 8.7 million; an A3 one is drawn a little smaller
-MAX_SOURCE_PIXELS = 100_000_000  # an image file larger than this is refused before it is decoded
+MAX_SOURCE_PIXELS = 80_000_000  # an image larger than this is refused before it is decoded (A3 at 600 dpi: 70 M)
 POINTS_PER_INCH = 72
 
 _IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"))
