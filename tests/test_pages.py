@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +24,7 @@ from extractor.errors import (
     UnsafeFileError,
     UnsupportedFormatError,
 )
-from extractor.pages import MAX_DPI, MAX_PIXELS, MIN_DPI
+from extractor.pages import MAX_DPI, MAX_PIXELS, MAX_SOURCE_PIXELS, MIN_DPI
 from tests.conftest import DATA, SAMPLES
 
 BAD = DATA / "bad"
@@ -184,6 +185,14 @@ def test_an_image_bomb_is_refused_from_its_header() -> None:
     with pytest.raises(UnsafeFileError) as caught:
         page_image(data, 1)
     assert "quá lớn" in caught.value.message_vi and "decompression bomb" in caught.value.message_en
+
+
+def test_an_image_just_over_the_limit_is_refused_below_pillows_own_warning() -> None:
+    side = math.isqrt(MAX_SOURCE_PIXELS) + 1  # over our limit, under Pillow's (89 million pixels)
+    with pytest.raises(UnsafeFileError):
+        page_image(_png_header_only(side, side), 1)
+    with pytest.raises(UnsafeFileError):
+        page_count(_png_header_only(side, side))
 
 
 def test_a_truncated_png_is_corrupt() -> None:
