@@ -372,3 +372,11 @@ def test_a_row_with_long_text_is_made_tall_enough_to_show_it() -> None:
     assert findings.row_dimensions[3].height is None  # a short row keeps the default height
     assert _cell(findings, 2, "Nội dung").alignment.wrap_text
     assert _cell(findings, 2, "Mã").alignment.vertical == "top"
+
+
+def test_the_service_finds_every_name_it_needs_in_the_package() -> None:
+    import extractor
+
+    names = ("ReviewedTotals", "reviewed_totals", "ReviewNote", "SummaryEntry", "summary_xlsx", "summary_csv")
+    for name in (*names, "findings_csv", "page_image", "page_count"):
+        assert name in extractor.__all__ and hasattr(extractor, name), name
