@@ -18,8 +18,8 @@ narrative report (no scorecard) stands only in the column "Ước tính": never 
 verdict, reviewed total or criterion points.
 
 Sheet "Phát hiện": every finding — file, commune, its number in the report (STT = index in
-``report.findings`` + 1), criterion, code, severity (Lỗi / Cảnh báo / Thông tin), message, quote, page, and
-its review (decision, note, who, when).
+``report.findings`` + 1), criterion (as the headings name it, with its id: "TC 9 (C09)"), code, severity
+(Lỗi / Cảnh báo / Thông tin), message, quote, page, and its review (decision, note, who, when).
 
 The workbook: a bold header row, frozen below the header and right of the file column, an autofilter, set
 column widths; a total or a criterion whose recomputed points differ from the claimed ones, a verdict that
@@ -139,7 +139,7 @@ FINDING_COLUMNS = (
     Column("file", "Tệp", "text", 34),
     Column("commune", "Xã/phường", "text", 22),
     Column("index", "STT", "count", 6),
-    Column("criterion", "Tiêu chí", "text", 9),
+    Column("criterion", "Tiêu chí", "text", 12),
     Column("code", "Mã", "text", 24),
     Column("severity", "Mức độ", "text", 10),
     Column("message", "Nội dung", "text", 70, wrap=True),
@@ -304,9 +304,11 @@ def _criterion_columns(entries: Sequence[SummaryEntry]) -> list[CriterionColumns
 
 
 def findings_table(entries: Sequence[SummaryEntry]) -> Table:
+    known: dict[str, Rubric] = {r.id: r for r in list_rubrics()}
     rows: list[dict[str, Any]] = []
     for entry in entries:
         report = entry.report
+        scheme = known.get(report.scorecard.rubric or "") if report.scorecard is not None else None
         for index, found in enumerate(report.findings):
             note = entry.reviews.get(index)
             where = found.location
@@ -315,7 +317,7 @@ def findings_table(entries: Sequence[SummaryEntry]) -> Table:
                     "file": entry.file,
                     "commune": report.document.commune,
                     "index": index + 1,
-                    "criterion": found.criterion_id,
+                    "criterion": _criterion_label(found.criterion_id, scheme),
                     "code": found.code,
                     "severity": SEVERITY_VI.get(found.severity, found.severity),
                     "message": found.message,
@@ -328,6 +330,12 @@ def findings_table(entries: Sequence[SummaryEntry]) -> Table:
                 }
             )
     return Table(list(FINDING_COLUMNS), rows, [{} for _ in rows])
+
+
+def _criterion_label(criterion_id: str | None, scheme: Rubric | None) -> str | None:
+    """ "TC 9 (C09)": the number the rubric gives the criterion, as the summary's headings say it, and its id."""
+    criterion = scheme.by_id(criterion_id) if scheme is not None and criterion_id else None
+    return f"TC {criterion.stt} ({criterion_id})" if criterion is not None else criterion_id
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------
