@@ -142,6 +142,7 @@ _NO_LIVE_JOB = """
 def sweep(app: procrastinate.App, settings: Settings) -> dict[str, int]:
     """Recover the work of dead workers (see the module's docstring); returns what was done."""
     done = {"stalled": 0, "orphans": 0, "expired": 0}
+    ensure_schema(settings)
     info = conninfo(settings)
     with psycopg.connect(info, autocommit=True) as conn:
         got = conn.execute("SELECT pg_try_advisory_lock(%s)", (_SWEEP_LOCK,)).fetchone()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from api import queue, runner
 from api.db import Report
@@ -47,13 +48,13 @@ def pg_admin() -> Iterator[str]:
         pytest.skip(f"no PostgreSQL server for the recovery test: {err}")
 
 
-def _state_of(factory, report_id: int) -> str:  # type: ignore[no-untyped-def]
+def _state_of(factory: sessionmaker[Session], report_id: int) -> str:
     with factory() as session:
         row = session.get(Report, report_id)
         return str(row.state) if row is not None else "missing"
 
 
-def _kill_mid_batch(proc: subprocess.Popen[bytes], factory, hung_id: int) -> None:  # type: ignore[no-untyped-def]
+def _kill_mid_batch(proc: subprocess.Popen[bytes], factory: sessionmaker[Session], hung_id: int) -> None:
     wait_until(
         lambda: states(factory)["done"] >= 5 and _state_of(factory, hung_id) == "running",
         120,
@@ -116,7 +117,8 @@ def test_postgres_worker_killed_then_another_takes_over(tmp_path: Path, pg_admin
         assert {r.status for r in rows} == {"ok"}
         pids = {r.worker.split(":")[1] for r in rows if r.worker}
         assert pids == {str(first.pid), str(second.pid)}
-        assert by_id[hung_id].worker is not None and by_id[hung_id].worker.split(":")[1] == str(second.pid)
+        hung_worker = by_id[hung_id].worker
+        assert hung_worker is not None and hung_worker.split(":")[1] == str(second.pid)
         with factory() as session:
             live = session.execute(
                 text("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')")
