@@ -530,3 +530,13 @@ def test_a_failed_write_leaves_no_file_and_no_temporary(tmp_path, monkeypatch):
     assert run_diff([str(tmp_path / "plain.txt")], "table", workers=1, out=io.StringIO(), err=err, xlsx=target) == 2
     assert "ổ đĩa đã đầy" in err.getvalue() and "the disk is full" in err.getvalue()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.txt"]
+
+
+def test_a_workbook_path_naming_a_report_given_is_refused_not_overwritten(tmp_path):
+    report = tmp_path / "phu-luc.xlsx"
+    shutil.copy(_sample("000_phu-luc.xlsx"), report)
+    before = report.read_bytes()
+    err = io.StringIO()
+    assert run_diff([str(report)], "table", workers=1, out=io.StringIO(), err=err, xlsx=report) == 2
+    assert "đang được so sánh" in err.getvalue() and "one of the reports being diffed" in err.getvalue()
+    assert report.read_bytes() == before

@@ -76,6 +76,10 @@ def run_diff(
     if xlsx is not None:
         try:
             check_writable(Path(xlsx))
+            if any(_same_file(Path(p), Path(xlsx)) for p in paths):
+                raise CannotWriteError(
+                    str(xlsx), "tệp này là một báo cáo đang được so sánh", "it is one of the reports being diffed"
+                )
         except CannotWriteError as error:
             return print_error(error, err)
     files = report_files(paths)
