@@ -12,7 +12,8 @@ both languages before any file is audited when its folder is missing, else after
 
 ``--xlsx PATH`` writes the workbook of ``extractor.export`` ("Bảng tổng hợp", "Phát hiện"; no reviews) for the
 files diffed, rows in the table's order; the file is written whole or not at all (a temporary file beside it,
-then renamed), and it is never read as one of the reports when it lies in a folder being diffed.
+then renamed); it is never read as one of the reports when it lies in a folder being diffed, and a path
+naming a report given on the command line is refused rather than overwritten.
 """
 
 from __future__ import annotations
