@@ -25,10 +25,11 @@ The workbook: a bold header row, frozen below the header and right of the file c
 column widths; a total or a criterion whose recomputed points differ from the claimed ones, a verdict that
 differs from the one the report states, and a reviewed total still off the claimed one are filled in red —
 in amber where the difference is one rounding explains (0,01 per criterion, as ``extractor diff`` counts).
-Numbers are numbers (never text): points carry the number format ``#,##0.00`` and counts ``#,##0``, which a
-spreadsheet shows in its own locale — 1.234,56 in a Vietnamese Excel, 1,234.56 in an English one;
-dates are dates (``dd/mm/yyyy``), and review times are written in Vietnam's time (UTC+7), as spreadsheets
-keep no time zone. Text is written as text, never as a formula.
+Numbers are numbers (never text): points carry the number format ``#,##0.00`` (the delta
+``+#,##0.00;-#,##0.00;0.00``, so that it shows its sign) and counts ``#,##0``, which a spreadsheet shows in
+its own locale — 1.234,56 in a Vietnamese Excel, 1,234.56 in an English one; dates are dates
+(``dd/mm/yyyy``), and review times are written in Vietnam's time (UTC+7), as spreadsheets keep no time zone.
+Text is written as text, never as a formula.
 
 CSV: the same columns and headings, comma-separated, lines ending in CRLF (RFC 4180), UTF-8 beginning with a
 byte-order mark so that Excel reads the Vietnamese letters (read it with ``encoding="utf-8-sig"``); a dot as
@@ -59,6 +60,7 @@ from extractor.rules.rubric import Rubric, list_rubrics
 SUMMARY_SHEET = "Bảng tổng hợp"
 FINDINGS_SHEET = "Phát hiện"
 POINTS_FORMAT = "#,##0.00"  # shown as 1.234,56 by a spreadsheet in Vietnamese, 1,234.56 in English
+DELTA_FORMAT = "+#,##0.00;-#,##0.00;0.00"  # a difference shows its sign: +0,02, -1,15, 0,00
 COUNT_FORMAT = "#,##0"
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -110,6 +112,7 @@ class Column:
     kind: Kind
     width: float
     wrap: bool = False  # long text: wrapped on as many lines as it needs (the row is made that tall)
+    number_format: str | None = None  # instead of the kind's
 
 
 SUMMARY_COLUMNS = (
@@ -120,7 +123,7 @@ SUMMARY_COLUMNS = (
     Column("date", "Ngày văn bản", "date", 12),
     Column("claimed_total", "Tự chấm", "points", 10),
     Column("recomputed_total", "Tính lại", "points", 10),
-    Column("delta", "Chênh lệch", "points", 11),
+    Column("delta", "Chênh lệch", "points", 11, number_format=DELTA_FORMAT),
     Column("estimated_total", "Ước tính", "points", 10),
     Column("verdict", "Kết luận", "text", 11),
     Column("claimed_verdict", "Báo cáo tự kết luận", "text", 12),
@@ -423,7 +426,7 @@ def _cell(sheet: Any, column: Column, value: Any, mark: Mark | None, styles: dic
             cell.alignment = styles["wrap"]
     elif column.kind == "points":
         cell = WriteOnlyCell(sheet, value=round_points(value))
-        cell.number_format = POINTS_FORMAT
+        cell.number_format = column.number_format or POINTS_FORMAT
     elif column.kind == "count":
         cell = WriteOnlyCell(sheet, value=int(value))
         cell.number_format = COUNT_FORMAT
