@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 import extractor
 from api.auth import AnyUser, Principal, visible_reports
@@ -61,10 +61,7 @@ def done_report(session: Session, principal: Principal, report_id: int) -> Repor
 
 
 def filename_of(session: Session, row: Report) -> str:
-    source = (row.report_json or {}).get("source") or {}
-    name = source.get("path")
-    if name:
-        return str(name)
+    """The name the file was audited under: its first upload's (``source.path`` of the report)."""
     stored = session.get(StoredFile, row.sha256)
     return stored.first_name if stored is not None else row.sha256
 
@@ -143,16 +140,23 @@ def list_reports(
         ]
         total = len(ids)
         chosen = ids[page.offset : page.offset + page.per_page]
-        rows = {r.id: r for r in session.scalars(select(Report).where(Report.id.in_(chosen))).all()} if chosen else {}
+        found = session.scalars(select(Report).options(defer(Report.report_json)).where(Report.id.in_(chosen)))
+        rows = {r.id: r for r in found.all()}
         reports = [rows[i] for i in chosen]
     else:
         total = session.scalar(query.with_only_columns(func.count(Report.id)).order_by(None)) or 0
-        reports = list(session.scalars(query.order_by(*order).offset(page.offset).limit(page.per_page)).all())
+        paged = query.options(defer(Report.report_json)).order_by(*order).offset(page.offset).limit(page.per_page)
+        reports = list(session.scalars(paged).all())
+    names = dict(
+        session.execute(
+            select(StoredFile.sha256, StoredFile.first_name).where(StoredFile.sha256.in_({r.sha256 for r in reports}))
+        ).all()
+    )
     return {
         "total": total,
         "page": page.page,
         "per_page": page.per_page,
-        "reports": [report_summary(r, filename_of(session, r)) for r in reports],
+        "reports": [report_summary(r, names.get(r.sha256)) for r in reports],
     }
 
 
@@ -228,8 +232,8 @@ def original_file(report_id: int, session: SessionDep, settings: SettingsDep, pr
     fmt = str(((row.report_json or {}).get("source") or {}).get("format") or "").lower()
     ext = name.rpartition(".")[2].lower() if "." in name else ""
     media = MEDIA_TYPES.get(fmt) or MEDIA_TYPES.get(ext) or "application/octet-stream"
-    return Response(
-        path.read_bytes(),
+    return FileResponse(
+        path,
         media_type=media,
         headers={
             "Content-Disposition": content_disposition(name),
