@@ -185,3 +185,49 @@ def group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_token(factory: sessionmaker[Session], role: str = "admin") -> str:
+    """A token made on the server's database, as `extractor token create` does."""
+    from api.auth import create_token, create_user
+
+    with factory.begin() as session:
+        user = create_user(session, f"test-{role}", role)
+        _token, secret = create_token(session, user)
+    return secret
+
+
+def start_server(settings: Settings, port: int, *, log: Path, **extra: str) -> subprocess.Popen[bytes]:
+    """``extractor serve`` on 127.0.0.1:port in its own process group."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "extractor.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=worker_env(settings, **extra),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text(errors="replace")
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the server did not answer within {seconds} s:\n{log.read_text(errors='replace')}")
