@@ -363,3 +363,17 @@ def test_audit_file_of_a_scan_is_not_unreadable(tmp_path: Path) -> None:
     path.write_bytes(_scanned_letter_page())
     report = audit_file(path)
     assert report.status == "ok" and report.source.ocr and report.source.ocr_pages == [1]
+
+
+def test_a_word_cut_at_its_hyphen_is_joined() -> None:
+    """Tesseract may read "06/QĐ-TTg" as "06/QĐ-" and "-TTg", the hyphen in both: one word again."""
+    halves = [
+        ocr.Word("số", 95, 10, 10, 40, 30, 0),
+        ocr.Word("06/QĐ-", 90, 48, 10, 120, 30, 0),
+        ocr.Word("-TTg", 88, 118, 10, 160, 30, 0),
+        ocr.Word("-", 90, 170, 10, 176, 30, 0),
+        ocr.Word("-TTg", 80, 178, 10, 220, 30, 1),
+    ]
+    joined = ocr._join_split_hyphens(halves)
+    assert [w.text for w in joined] == ["số", "06/QĐ-TTg", "-", "-TTg"]
+    assert (joined[1].x0, joined[1].x1, joined[1].conf) == (48, 160, 88)

@@ -356,7 +356,7 @@ def read_page_image(gray: numpy.ndarray, number: int, scale: float) -> OcrPage:
         for t in tables:
             x0, top, x1, bottom = (round(v / scale) for v in t.bbox)
             masked[max(0, top - 2) : min(h, bottom + 3), max(0, x0 - 2) : min(w, x1 + 3)] = 255
-    words = [w for w in ocr_words(masked) if w.conf >= MIN_WORD_CONF]
+    words = _join_split_hyphens([w for w in ocr_words(masked) if w.conf >= MIN_WORD_CONF])
     lines = ocr_lines(
         [
             [(w.text, w.x0 * scale, w.x1 * scale, w.top * scale, w.bottom * scale) for w in group]
@@ -381,6 +381,34 @@ def ink_share(gray: numpy.ndarray) -> float:
 
     dark = (gray < 128).astype(numpy.uint8)
     return float(cv2.morphologyEx(dark, cv2.MORPH_OPEN, numpy.ones((2, 2), numpy.uint8)).mean())
+
+
+def _join_split_hyphens(words: list[Word]) -> list[Word]:
+    """One word where Tesseract cut a word at its hyphen and gave the hyphen to both halves, e.g. "06/QĐ-"
+    "-TTg" for "06/QĐ-TTg": the halves touch (a gap under half the line's height) on one line."""
+    out: list[Word] = []
+    for w in words:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.line == w.line
+            and last.text.endswith("-")
+            and w.text.startswith("-")
+            and len(w.text) > 1
+            and w.x0 - last.x1 < 0.5 * max(w.bottom - w.top, last.bottom - last.top)
+        ):
+            out[-1] = Word(
+                last.text + w.text[1:],
+                min(last.conf, w.conf),
+                last.x0,
+                min(last.top, w.top),
+                max(last.x1, w.x1),
+                max(last.bottom, w.bottom),
+                last.line,
+            )
+        else:
+            out.append(w)
+    return out
 
 
 def _by_line(words: list[Word]) -> list[list[Word]]:
