@@ -432,6 +432,12 @@ def test_dismissing_a_finding_changes_the_reviewed_totals_and_is_recorded(servic
     assert review["after"] == expected_after and review["after"]["dismissed"] == [disputed[0]]
     assert review["before"]["reviewed_total"] != review["after"]["reviewed_total"]
     assert review["decisions"][-1]["user"]["name"] == "Kiểm tra viên" and review["decisions"][-1]["note"]
+    # the batch's export and long-form findings carry the decision
+    book = openpyxl.load_workbook(io.BytesIO(get(service, f"/api/batches/{body['id']}/export.xlsx").content))
+    rows = list(book["Bảng tổng hợp"].iter_rows(values_only=True))
+    assert rows[1][rows[0].index("Tổng sau rà soát")] == review["after"]["reviewed_total"]
+    long_form = get(service, f"/api/batches/{body['id']}/findings").json()["findings"]
+    assert next(f for f in long_form if f["id"] == target["id"])["decision"] == "dismiss"
     # the latest decision counts; the history keeps both
     client.post(f"/api/findings/{target['id']}/review", headers=service.headers("admin"), json={"decision": "accept"})
     review = get(service, f"/api/reports/{report_id}/review").json()
