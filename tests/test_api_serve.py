@@ -175,6 +175,17 @@ def test_token_commands_create_list_and_revoke(serve: Any, tmp_path: Path) -> No
     assert me["role"] == "commune" and me["commune"] == "Xã Tiên Lãng"
     assert "token=" not in "".join(server.seen)
 
+    second = subprocess.run(
+        [sys.executable, "-m", "extractor.cli", "serve", "--port", str(free_port()), "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "EXTRACTOR_DATABASE_URL")},
+        check=False,
+    )
+    assert second.returncode == 2 and "Traceback" not in second.stderr
+    assert "LỖI / ERROR" in second.stderr and "in use by another server" in second.stderr
+
     revoked = cli("revoke", token_id, data_dir=data_dir)
     assert revoked.returncode == 0, revoked.stderr
     assert httpx.get(f"{server.base}/api/me", headers=auth).status_code == 401

@@ -48,6 +48,27 @@ def public_address(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
+def data_dir_in_use(settings: Any) -> str | None:
+    """Why this server cannot run its local pool (another server holds the SQLite data directory), or None.
+    Checked before starting so the refusal is one clear message; the pool takes the lock itself at start."""
+    if not settings.runs_local_worker or settings.is_postgres:
+        return None
+    import fcntl
+
+    from api.local_pool import LOCK_NAME, DataDirBusyError
+
+    settings.prepare()
+    path = settings.data_dir / LOCK_NAME
+    with path.open("a+", encoding="utf-8") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            return str(DataDirBusyError(settings.data_dir, f.read().strip()))
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -55,6 +76,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_from(args)
+    busy = data_dir_in_use(settings)
+    if busy is not None:
+        print(f"LỖI / ERROR: {busy}", file=sys.stderr)
+        return EXIT_UNREADABLE
     secret = first_run(settings)
     app = create_app(settings)
     address = public_address(settings.host, settings.port)
