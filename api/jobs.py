@@ -19,7 +19,7 @@ import signal
 import threading
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import tasks
@@ -33,10 +33,13 @@ log = logging.getLogger(__name__)
 
 
 def submit(settings: Settings, report_ids: list[int]) -> None:
-    """Hand committed ``queued`` reports to the runners."""
+    """Hand committed ``queued`` reports to the runners: on PostgreSQL one procrastinate job per report for
+    the workers; when the server runs its own pool (SQLite, or ``local_worker=True``) its runners are woken
+    and take the reports from the table (a worker that also runs against the same PostgreSQL finds them by
+    its sweep)."""
     if not report_ids:
         return
-    if settings.is_postgres:
+    if settings.is_postgres and not settings.runs_local_worker:
         from api import queue
 
         queue.defer(settings, report_ids)
@@ -113,4 +116,5 @@ def _run_local_foreground(settings: Settings, factory: sessionmaker[Session], st
 
 def _unfinished(factory: sessionmaker[Session]) -> int:
     with factory() as session:
-        return len(session.scalars(select(Report.id).where(Report.state.in_(("queued", "running")))).all())
+        query = select(func.count()).select_from(Report).where(Report.state.in_(("queued", "running")))
+        return int(session.scalar(query) or 0)

@@ -123,12 +123,27 @@ class LocalPool:
                 runner.run_report(
                     self.settings, self.factory, report_id, self.name, claimed=True, stopping=self.stopping
                 )
-            except Exception:
-                log.exception("report %s: the runner failed; it is queued again at the next start", report_id)
+            except Exception as err:  # e.g. the database went away while the result was written
+                log.exception("report %s: the runner failed", report_id)
+                self._give_back(report_id, err)
             finally:
                 with self._busy_lock:
                     self.busy -= 1
             self.event.set()  # there may be more: the other idle threads look too
+
+    def _give_back(self, report_id: int, err: Exception) -> None:
+        """A failure of the runner itself counts as an attempt (so it cannot loop forever); if even that
+        cannot be written, the report stays running and the next start queues it again."""
+        try:
+            tasks.retry_or_give_up(
+                self.factory,
+                self.settings,
+                report_id,
+                f"lỗi của bộ chạy kiểm tra ({type(err).__name__})",
+                f"the audit runner failed ({type(err).__name__}: {err})",
+            )
+        except Exception:
+            log.exception("report %s stays running until the next start", report_id)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop taking work, abandon the audits in progress (queued again, the attempt not counted)."""

@@ -21,6 +21,7 @@ machines share the queue; no broker besides the database.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import logging
 import threading
@@ -44,6 +45,7 @@ _SCHEMA_LOCK = 727_002
 _SWEEP_LOCK = 727_003
 
 _lock = threading.Lock()
+atexit.register(lambda: close())
 _sync_apps: dict[str, procrastinate.App] = {}
 _schema_ready: set[str] = set()
 _stopping = threading.Event()

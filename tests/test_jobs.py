@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from api.db import BatchItem, Report
 from api.settings import Settings
 from tests.test_jobs_support import (
     ENV_KEYS,
+    ROOT,
     all_done,
     assert_one_report_each,
     make_settings,
@@ -29,6 +33,7 @@ from tests.test_jobs_support import (
     reports,
     states,
     wait_until,
+    worker_env,
 )
 
 
@@ -193,3 +198,21 @@ def test_reaudit_after_a_rubric_or_version_change(tmp_path: Path, monkeypatch: p
     assert len(reports(factory)) == 9  # the earlier reports are kept
     with pytest.raises(KeyError):
         jobs.reaudit(settings, factory, "no-such-batch", None)
+
+
+def test_worker_says_when_the_database_cannot_be_reached(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = make_settings(tmp_path / "data", f"postgresql://nobody@127.0.0.1:{port}/none")
+    done = subprocess.run(
+        [sys.executable, "-m", "extractor.cli", "worker"],
+        cwd=ROOT,
+        env=worker_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Không kết nối được cơ sở dữ liệu / cannot connect to the database" in done.stderr
+    assert "Traceback" not in done.stderr

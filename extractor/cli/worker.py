@@ -34,8 +34,13 @@ def add_parser(subparsers: Any) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from psycopg import OperationalError as PgOperationalError
+    from sqlalchemy.exc import OperationalError as SaOperationalError
+
     from api.jobs import DataDirBusyError, run_worker
     from api.settings import Settings
+
+    OperationalError = (SaOperationalError, PgOperationalError)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides: dict[str, Any] = {}
@@ -46,5 +51,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
         run_worker(settings, concurrency=args.concurrency, stop_when_idle=args.stop_when_idle)
     except DataDirBusyError as err:
         print(str(err), file=sys.stderr)
+        return EXIT_UNREADABLE
+    except OperationalError as err:
+        print(
+            f"Không kết nối được cơ sở dữ liệu / cannot connect to the database: {str(err).splitlines()[0]}",
+            file=sys.stderr,
+        )
         return EXIT_UNREADABLE
     return EXIT_OK
