@@ -93,6 +93,57 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+MAX_BODY_BYTES = 1024 * 1024  # any request but an upload: JSON of a review, a user, a token
+
+
+class BodyLimit:
+    """Request bodies other than uploads (``POST /api/batches``, which streams and limits its own) are
+    refused past ``MAX_BODY_BYTES`` with 413 in the error shape: a declared length at once, a chunked body
+    as soon as it passes the limit."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or (scope["method"] == "POST" and scope["path"].rstrip("/") == "/api/batches"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await errors.error_response(errors.too_large(self.limit, "nội dung yêu cầu", "the request body"))(
+                scope, receive, send
+            )
+            return
+        seen, exceeded, started = 0, False, False
+
+        async def counting() -> Message:
+            nonlocal seen, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit and not started:
+                    exceeded = True
+                    return {"type": "http.disconnect"}  # the app stops reading; its answer is replaced below
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting, guarded)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded:
+            await errors.error_response(errors.too_large(self.limit, "nội dung yêu cầu", "the request body"))(
+                scope, receive, send
+            )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service for ``settings`` (default: from the environment): database opened and migrated now."""
     settings = settings or Settings()
@@ -138,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             headers={"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'"},
         )
 
+    app.add_middleware(BodyLimit)
     app.add_middleware(errors.CatchAll)  # any defect becomes a 500 in the error shape
     app.add_middleware(SecurityHeaders)  # added last: the outermost, so every response has its headers
     return app

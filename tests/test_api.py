@@ -4,6 +4,7 @@ with the one error shape checked."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
 import re
@@ -333,7 +334,11 @@ def test_report_list_filters_and_pagination(service: Service, batch: dict[str, A
     assert text_id not in ids(commune="khong co xa nay")
     assert text_id in ids(q=report["document"]["number"].split("/")[0])
     assert text_id in ids(q="luong bang")
-    assert text_id in ids(period=report["document"]["period"]["label"])
+    label = report["document"]["period"]["label"]
+    assert text_id in ids(period=label) and text_id in ids(period=extractor_fold(label).upper())
+    start = dt.date.fromisoformat(report["document"]["period"]["start"])
+    assert text_id in ids(period=f"{start.year}-Q{(start.month - 1) // 3 + 1}")
+    assert text_id not in ids(period=f"{start.year - 1}-Q1") and text_id not in ids(period="Quý V")
     assert text_id in ids(verdict=report["scorecard"]["recomputed_verdict"])
     assert text_id in ids(has_errors=False) and text_id not in ids(has_errors=True)
     assert text_id in ids(code=report["findings"][0]["code"]) and text_id not in ids(code="KHONG_CO")
@@ -446,6 +451,25 @@ def test_dismissing_a_finding_changes_the_reviewed_totals_and_is_recorded(servic
     assert [r["decision"] for r in history["reviews"]] == ["dismiss", "accept"]
     assert [r["user"]["name"] for r in history["reviews"]] == ["Kiểm tra viên", "Quản trị"]
     assert history["finding"]["decision"] == "accept"
+
+
+def test_a_json_body_over_the_limit_is_413(service: Service, batch: dict[str, Any]) -> None:
+    finding = get(service, f"/api/reports/{batch['ids'][TEXT_REPORT]}/findings").json()["findings"][0]
+    path = f"/api/findings/{finding['id']}/review"
+    headers = {**service.headers("auditor"), "Content-Type": "application/json"}
+    huge = b'{"decision": "accept", "note": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    error = assert_error(service.client.post(path, headers=headers, content=huge), 413, "too_large")
+    assert str(1024 * 1024) in error["message_vi"]
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: stopped while reading
+        yield b'{"decision": "accept", "note": "'
+        for _ in range(40):
+            yield b"x" * 65536
+        yield b'"}'
+
+    assert_error(service.client.post(path, headers=headers, content=chunked()), 413, "too_large")
+    history = get(service, f"/api/findings/{finding['id']}/reviews").json()["reviews"]
+    assert all(len(r["note"] or "") < 1024 * 1024 for r in history)
 
 
 def test_review_refuses_a_bad_decision(service: Service, batch: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ batches; any other id is "not found"."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Annotated, Any, Literal
@@ -68,7 +69,6 @@ def filename_of(session: Session, row: Report) -> str:
 
 def _filtered(
     principal: Principal,
-    period: str | None,
     verdict: str | None,
     has_errors: bool | None,
     code: str | None,
@@ -77,8 +77,6 @@ def _filtered(
     state: str | None,
 ) -> Select[Any]:
     query = select(Report).where(visible_reports(principal))
-    if period:
-        query = query.where(Report.period == period)
     if verdict:
         query = query.where(Report.verdict == verdict)
     if has_errors is not None:
@@ -98,6 +96,19 @@ def _filtered(
     return query
 
 
+_QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
+
+
+def period_matches(wanted: str, label: str | None, start: dt.date | None) -> bool:
+    """A period filter: "2026-Q2" matches a quarter by its first day; any other text the label, compared
+    without case or tone marks ("quy ii nam 2026" matches "QUÝ II NĂM 2026")."""
+    quarter = _QUARTER.fullmatch(wanted.strip())
+    if quarter:
+        year, q = int(quarter.group(1)), int(quarter.group(2))
+        return start is not None and start.year == year and (start.month - 1) // 3 + 1 == q
+    return label is not None and " ".join(fold(wanted).split()) == " ".join(fold(label).split())
+
+
 @router.get(
     "",
     summary="Danh sách báo cáo / list reports",
@@ -111,7 +122,10 @@ def list_reports(
     principal: AnyUser,
     page: PageDep,
     commune: Annotated[str | None, Query(max_length=200, description="tên xã, không cần dấu / commune")] = None,
-    period: Annotated[str | None, Query(max_length=100, description="kỳ báo cáo / period label")] = None,
+    period: Annotated[
+        str | None,
+        Query(max_length=100, description="kỳ: nhãn (không phân biệt hoa thường, dấu) hoặc 2026-Q2 / period"),
+    ] = None,
     verdict: Annotated[Literal["dat", "khong_dat"] | None, Query(description="kết luận / verdict")] = None,
     has_errors: Annotated[bool | None, Query(description="có phát hiện mức lỗi / has error findings")] = None,
     code: Annotated[str | None, Query(max_length=60, description="mã phát hiện / finding code")] = None,
@@ -124,19 +138,22 @@ def list_reports(
         Literal["queued", "running", "done", "failed"] | None, Query(description="trạng thái công việc / job state")
     ] = None,
 ) -> dict[str, Any]:
-    query = _filtered(principal, period, verdict, has_errors, code, batch, status, state)
+    query = _filtered(principal, verdict, has_errors, code, batch, status, state)
     order = (Report.id.desc(),)
-    if commune or q:
-        # accent-insensitive search is done on the folded text (portable across SQLite and PostgreSQL)
+    if commune or q or period:
+        # accent- and case-insensitive matching on the folded text (the same on SQLite and PostgreSQL)
         keys = session.execute(
-            query.with_only_columns(Report.id, Report.commune, Report.doc_number).order_by(*order)
+            query.with_only_columns(
+                Report.id, Report.commune, Report.doc_number, Report.period, Report.period_start
+            ).order_by(*order)
         ).all()
         want_commune, want_q = fold(commune), fold(q)
         ids = [
             rid
-            for rid, rc, rn in keys
+            for rid, rc, rn, label, start in keys
             if (not want_commune or want_commune in fold(rc))
             and (not want_q or want_q in fold(rc) or want_q in fold(rn))
+            and (not period or period_matches(period, label, start))
         ]
         total = len(ids)
         chosen = ids[page.offset : page.offset + page.per_page]
