@@ -7,14 +7,25 @@ cell are unchanged.
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
+import pytest
+
+from extractor import Report, audit, parse
 from extractor.builder import CellSpec, DocumentBuilder
 from extractor.checks.cover import check_cover_total
 from extractor.checks.structure import check_parents, check_rows, check_total
 from extractor.contract import Location, Scorecard, ScoreRow
-from extractor.model import Source
+from extractor.model import Document, Source
+from extractor.parsers import ocr
 from extractor.rules.scorecard import LOW_CONFIDENCE, OcrRead, read_scorecard
+from samples.generator import matrix
+from samples.generator.matrix_cards import HOA_BINH
+from samples.generator.scan import scan_pdf
+from tests.conftest import SAMPLES
 
 HIGH = LOW_CONFIDENCE + 10
 LOW = 62.0
@@ -132,3 +143,103 @@ def test_the_scorecard_rows_carry_the_ocr_confidence_of_their_points_cells() -> 
     ]
     assert raw.total_ocr == OcrRead(71.0, None)
     assert raw.total_ocr.low
+
+
+# --- scans of whole reports, audited end to end (slow: each scan is OCR'd, once per test session) ----------
+
+
+def _need_ocr() -> None:
+    if not ocr.available():
+        pytest.skip("Tesseract with its Vietnamese model is not installed")
+
+
+@cache
+def _seed_000_pdf() -> bytes:
+    path = SAMPLES / "000_cong-van-phu-luc.pdf"
+    if not path.exists():
+        pytest.skip(f"{path.name} is absent from samples/")
+    return path.read_bytes()
+
+
+@cache
+def _narrow_appendix_pdf() -> bytes:
+    """An appendix sent alone from the rendering matrix: a narrow STT column ("S/T/T"), the total "97,45/100"
+    wrapped in its cell, and a row cut by a page break; its card plants a wrong total."""
+    variant = matrix.Variant(
+        card=HOA_BINH.name, producer="fpdf", cover="alone", widths="narrow", total_value="of100", split="cut"
+    )
+    if reason := matrix.missing_tools("fpdf"):
+        pytest.skip(reason)
+    with tempfile.TemporaryDirectory() as tmp:
+        return matrix.render(variant, HOA_BINH, Path(tmp)).read_bytes()
+
+
+@cache
+def _audits(which: str) -> tuple[Report, Report]:
+    """The text PDF's audit and its scan's (200 dpi, turned 0.6°, speckled, JPEG 70)."""
+    _need_ocr()
+    pdf = _seed_000_pdf() if which == "000" else _narrow_appendix_pdf()
+    scanned = scan_pdf(pdf, dpi=200, angle=0.6, jpeg_quality=70, seed=0)
+    return audit(pdf, filename=f"{which}.pdf"), audit(scanned, filename=f"{which}_scan.pdf")
+
+
+def _points(report: Report) -> dict[str | None, Decimal | None]:
+    assert report.scorecard is not None
+    return {row.stt: row.claimed_points for row in report.scorecard.rows}
+
+
+def _errors(report: Report) -> set[str]:
+    return {f.code for f in report.findings if f.severity == "error"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["000", "narrow"])
+def test_a_scanned_appendix_audits_to_the_points_and_total_of_its_text_pdf(which: str) -> None:
+    text, scan = _audits(which)
+    assert text.scorecard is not None and scan.scorecard is not None
+    assert len(_points(text)) == 18
+    assert _points(scan) == _points(text)
+    assert scan.scorecard.claimed_total == text.scorecard.claimed_total
+    assert scan.source.ocr and "OCR_USED" in {f.code for f in scan.findings}
+    assert _errors(scan) <= _errors(text), "an error the text PDF does not have"
+    if which == "narrow":  # the card's planted fault is still found on the scan
+        assert "TOTAL_MISMATCH" in _errors(scan)
+
+
+@pytest.mark.slow
+def test_the_scanned_scorecard_rows_know_their_points_were_read_by_ocr() -> None:
+    _need_ocr()
+    doc = parse(scan_pdf(_seed_000_pdf(), dpi=200, angle=0.6, jpeg_quality=70, seed=0), filename="000_scan.pdf")
+    raw = read_scorecard(doc)
+    assert raw is not None and len(raw.rows) == 18
+    assert all(row.claimed_ocr is not None for row in raw.rows)
+    assert raw.total_ocr is not None
+    # Each row's confidence and repair are those of its points cell as the parser read it.
+    grid, col = raw.table.grid(), raw.columns.get("claimed")
+    assert col is not None
+    for row in raw.rows:
+        cell = grid[row.row][col]
+        assert cell is not None and cell.confidence is not None
+        assert (row.ocr_confidence, row.ocr_repair) == (cell.confidence, cell.repair)
+        assert row.low_confidence == (cell.confidence < LOW_CONFIDENCE)
+
+
+def _card_doc(total_label: str, confidence: float | None) -> Document:
+    b = DocumentBuilder(Source(filename="scan.pdf", sha256="0" * 64, format="pdf", size=1, pages=1))
+    texts = [
+        ["STT", "Tiêu chí", "Điểm tối đa", "Điểm đạt"],
+        ["1", "Ban hành kế hoạch", "5", "5"],
+        ["2", "Cán bộ chuyên trách", "5", "4"],
+        [total_label, "", "10", "9"],
+    ]
+    cells = [CellSpec(t, r, c, page=1, confidence=confidence) for r, row in enumerate(texts) for c, t in enumerate(row)]
+    b.add_table(cells, header_rows=1, page=1)
+    return b.build()
+
+
+def test_a_total_label_read_by_ocr_one_letter_off_is_still_the_total() -> None:
+    raw = read_scorecard(_card_doc("TOÔNG ĐIEM", confidence=HIGH))
+    assert raw is not None and raw.claimed_total == Decimal(9) and len(raw.rows) == 2
+    # The same letters in a text layer are what the document says: no total row.
+    raw = read_scorecard(_card_doc("TOÔNG ĐIEM", confidence=None))
+    assert raw is not None and raw.claimed_total is None and len(raw.rows) == 3

@@ -41,6 +41,9 @@ _SQUEEZED = [(role, regex.compile(pat.pattern.replace(" ", ""))) for role, pat i
 _TOTAL = regex.compile(r"^(tong diem|tong cong|tong so diem)\b|^(tong|cong)\s*:?$")
 # The same, read without spaces: a label wrapped inside a word ("TỔNG ĐIỂ\nM").
 _TOTAL_SQUEEZED = regex.compile(r"^(tongdiem|tongcong|tongsodiem)|^(tong|cong):?$")
+# The long labels read by OCR with one letter wrong, added or lost: "TOÔNG ĐIEM", "TÔNG ĐIỂM" ("tong" or
+# "cong" alone are too short to read loosely: "long", "công" …).
+_TOTAL_OCR = regex.compile(r"^(?:tongdiem|tongcong|tongsodiem){e<=1}$")
 _THRESHOLD = regex.compile(r"(?:≥|>=|từ)\s*(\d+(?:[.,]\d+)?)\s*điểm")  # e.g. "≥ 70 điểm"
 _STT = regex.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.?|[a-zđ][.)]?)$", regex.IGNORECASE)
 
@@ -239,13 +242,19 @@ def _text(cells: list[Cell | None], col: int | None) -> str:
 
 
 def _is_total(cells: list[Cell | None], cols: Columns) -> bool:
-    """A total row, labelled in its STT or title cell, e.g. "TỔNG ĐIỂM", "Tổng\ncộng", "TỔNG ĐIỂ\nM", "Cộng"."""
-    first = fold(_text(cells, cols.get("stt")) or _text(cells, cols.get("title")))
-    return any(_total_label(text) for text in (first, fold(_text(cells, cols.get("title")))))
+    """A total row, labelled in its STT or title cell, e.g. "TỔNG ĐIỂM", "Tổng\ncộng", "TỔNG ĐIỂ\nM", "Cộng";
+    read by OCR, one letter may be off ("TOÔNG ĐIEM")."""
+    first = _cell(cells, cols.get("stt")) if _text(cells, cols.get("stt")) else _cell(cells, cols.get("title"))
+    title = _cell(cells, cols.get("title"))
+    return any(_total_label(cell) for cell in (first, title) if cell is not None)
 
 
-def _total_label(folded: str) -> bool:
-    return bool(_TOTAL.match(folded) or _TOTAL_SQUEEZED.match(folded.replace(" ", "")))
+def _total_label(cell: Cell) -> bool:
+    folded = fold(cell.text)
+    squeezed = folded.replace(" ", "")
+    if _TOTAL.match(folded) or _TOTAL_SQUEEZED.match(squeezed):
+        return True
+    return cell.confidence is not None and bool(_TOTAL_OCR.match(squeezed))
 
 
 def _read_row(
