@@ -40,15 +40,15 @@ class Server:
         env.pop("EXTRACTOR_DATABASE_URL", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "extractor.cli", "serve", "--port", str(self.port), "--data-dir", str(data_dir)],
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,  # uvicorn's access log goes to stdout, the rest to stderr: read both
+            stderr=subprocess.STDOUT,
             env=env,
             text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        assert self.proc.stderr is not None
-        self.pump = threading.Thread(target=self._pump, args=(self.proc.stderr,), daemon=True)
+        assert self.proc.stdout is not None
+        self.pump = threading.Thread(target=self._pump, args=(self.proc.stdout,), daemon=True)
         self.pump.start()
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -91,8 +91,8 @@ class Server:
                 self.proc.kill()
                 self.proc.wait(10)
         self.pump.join(10)
-        if self.proc.stderr is not None and not self.proc.stderr.closed:
-            self.proc.stderr.close()
+        if self.proc.stdout is not None and not self.proc.stdout.closed:
+            self.proc.stdout.close()
         while not self.lines.empty():
             self.seen.append(self.lines.get())
 
@@ -132,6 +132,8 @@ def test_serve_prints_the_first_run_token_and_answers_http(serve: Any, tmp_path:
     auth = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"{server.base}/api/me", headers=auth).json()["role"] == "admin"
     assert httpx.get(f"{server.base}/api/me").status_code == 401
+    assert httpx.get(f"{server.base}/?token={token}").status_code == 200  # the address printed, opened
+    server.wait_for(r'"GET /\?token=\*\*\* HTTP')  # logged without the token
 
     text = "Báo cáo số 12/BC-UBND của xã Tiên Lãng về chuyển đổi số quý II năm 2026.\n".encode()
     upload = httpx.post(f"{server.base}/api/batches", headers=auth, files={"files": ("bc.txt", text)}, timeout=30)
@@ -146,6 +148,8 @@ def test_serve_prints_the_first_run_token_and_answers_http(serve: Any, tmp_path:
     server.stop()  # SIGTERM: a graceful shutdown (uvicorn re-raises the signal once it has shut down)
     assert server.proc.returncode in (0, -signal.SIGTERM)
     assert "Application shutdown complete" in "".join(server.seen)
+
+    assert token not in "".join(line for line in server.seen if "Mở / Open" not in line and "Mã / Token" not in line)
 
     again = serve()
     line = again.wait_for(r"Mở / Open: \S+")

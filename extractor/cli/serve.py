@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,17 @@ def data_dir_in_use(settings: Any) -> str | None:
     return None
 
 
+class HideTokens(logging.Filter):
+    """The access log never shows a token given in an address (the first-run ``/?token=…``)."""
+
+    PATTERN = re.compile(r"((?:^|[?&])(?:token|access_token)=)[^&\s]*", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.PATTERN.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -95,7 +107,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     else:
         print(f"Mở / Open: {address}\nAPI: {address}docs", file=sys.stderr, flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
+    logging.getLogger("uvicorn.access").addFilter(HideTokens())  # after Config: it sets up uvicorn's logging
+    server = uvicorn.Server(config)
     server.run()
     if not server.started:
         print(
