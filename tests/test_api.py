@@ -190,6 +190,12 @@ def test_the_same_file_uploaded_again_is_not_audited_again(service: Service, bat
     assert report_count(service) == before
 
 
+def test_rubrics_lists_the_ids_an_upload_may_name(service: Service) -> None:
+    body = get(service, "/api/rubrics", "commune").json()
+    assert [r["id"] for r in body["rubrics"]] == [r.id for r in extractor.list_rubrics()]
+    assert all(r["criteria"] > 0 and r["total_points"] > r["pass_threshold"] > 0 for r in body["rubrics"])
+
+
 def test_upload_refuses_a_bad_rubric_and_a_request_without_files(service: Service) -> None:
     client, headers = service.client, service.headers("auditor")
     files = [("files", ("a.txt", b"x", "text/plain"))]

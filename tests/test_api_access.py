@@ -67,6 +67,7 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/health", None, {role: OK for role in ROLES}),
     ("GET", "/health/ready", None, {role: OK for role in ROLES}),
     ("GET", "/api/me", None, _all(OK)),
+    ("GET", "/api/rubrics", None, _all(OK)),
     ("GET", "/api/users", None, _admin_only(OK)),
     ("POST", "/api/users", {"name": "Người mới", "role": "auditor"}, _admin_only(CREATED)),
     ("GET", "/api/tokens", None, _admin_only(OK)),

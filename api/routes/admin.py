@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+import extractor
 from api.auth import Admin, AnyUser, create_token, create_user, revoke_token
 from api.db import Token, User
 from api.errors import ERROR_RESPONSES, invalid, not_found
@@ -70,6 +71,25 @@ def me(principal: AnyUser) -> dict[str, Any]:
         "role": principal.role,
         "commune": principal.commune,
         "token_id": principal.token_id,
+    }
+
+
+@router.get("/rubrics", summary="Các bộ tiêu chí / the rubrics an upload may name")
+def rubrics(_principal: AnyUser) -> dict[str, Any]:
+    found = extractor.list_rubrics()
+    return {
+        "total": len(found),
+        "rubrics": [
+            {
+                "id": r.id,
+                "version": r.version,
+                "name": r.name,
+                "criteria": len(r.criteria),
+                "total_points": float(r.total_points),
+                "pass_threshold": float(r.pass_threshold),
+            }
+            for r in found
+        ],
     }
 
 
