@@ -24,6 +24,7 @@ import asyncio
 import atexit
 import contextlib
 import logging
+import signal
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -188,7 +189,8 @@ async def _stalled(app: procrastinate.App, settings: Settings) -> list[int]:
 
 def run_worker(settings: Settings, factory: sessionmaker[Session], *, stop_when_idle: bool = False) -> None:
     """Run a procrastinate worker with ``settings.workers`` audits at once until SIGINT/SIGTERM (or, with
-    ``stop_when_idle``, until the queue is empty)."""
+    ``stop_when_idle``, until the queue is empty). On a signal the audits in progress are stopped at once
+    and their reports handed back (queued, the attempt not counted) for another worker or the next start."""
     ensure_schema(settings)
     _STATE.settings, _STATE.factory, _STATE.name = settings, factory, runner.worker_name("pg")
     _stopping.clear()
@@ -196,26 +198,51 @@ def run_worker(settings: Settings, factory: sessionmaker[Session], *, stop_when_
     sweeper = _Sweeper(settings)
     sweeper.start()
     try:
-        asyncio.run(_work(app, settings, stop_when_idle))
+        asyncio.run(_work(app, settings, stop_when_idle, sweeper))
     finally:
         _stopping.set()
         sweeper.stop()
-        runner.stop_children()  # audits still running are abandoned: released, or taken over after the lease
+        runner.stop_children()
         close()
 
 
-async def _work(app: procrastinate.App, settings: Settings, stop_when_idle: bool) -> None:
+async def _work(app: procrastinate.App, settings: Settings, stop_when_idle: bool, sweeper: _Sweeper) -> None:
+    loop = asyncio.get_running_loop()
     async with app.open_async():
-        await app.run_worker_async(
-            queues=[QUEUE],
-            concurrency=max(1, settings.workers),
-            wait=not stop_when_idle,
-            update_heartbeat_interval=max(0.5, settings.heartbeat_timeout / 3),
-            stalled_worker_timeout=settings.heartbeat_timeout,
-            shutdown_graceful_timeout=1.0,
-            listen_notify=True,
-            delete_jobs="successful",
+        work = asyncio.create_task(
+            app.run_worker_async(
+                queues=[QUEUE],
+                concurrency=max(1, settings.workers),
+                wait=not stop_when_idle,
+                update_heartbeat_interval=max(0.5, settings.heartbeat_timeout / 3),
+                stalled_worker_timeout=settings.heartbeat_timeout,
+                shutdown_graceful_timeout=30.0,  # the audits are stopped first: their jobs end within moments
+                install_signal_handlers=False,
+                listen_notify=True,
+                delete_jobs="successful",
+            )
         )
+
+        def on_signal() -> None:
+            if _stopping.is_set():
+                return
+            log.info("stopping: the audits in progress are handed back to the queue")
+            _stopping.set()  # no sweep, no new attempt from here on
+            sweeper.event.set()
+            threading.Thread(target=runner.stop_children, name="stop-children", daemon=True).start()
+            work.cancel()
+
+        signals = (signal.SIGINT, signal.SIGTERM)
+        for sig in signals:
+            loop.add_signal_handler(sig, on_signal)
+        try:
+            await work
+        except asyncio.CancelledError:
+            if not _stopping.is_set():
+                raise
+        finally:
+            for sig in signals:
+                loop.remove_signal_handler(sig)
 
 
 class _Sweeper:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,33 @@ def test_the_sweep_takes_back_a_report_past_its_lease(pg: tuple[Settings, sessio
     assert states == {old: "queued", fresh: "running"}
     assert _jobs(factory, "todo") == 1
     assert queue.sweep(app, settings) == {"stalled": 0, "orphans": 0, "expired": 0}  # deferred once
+
+
+def test_sigterm_hands_the_running_audit_back(tmp_path: Path, pg: tuple[Settings, sessionmaker[Session]]) -> None:
+    """A worker asked to stop does not wait for a long audit: the child is stopped, the report queued again
+    without counting the attempt, and the next worker audits it (found by its sweep: no job waits for it)."""
+    settings, factory = pg
+    queued = queue_batch(settings, factory, report_texts(2))
+    hung_sha, hung_id = queued.sha256[0], queued.report_ids[0]
+    log = tmp_path / "worker.log"
+    jobs.submit(settings, [hung_id])
+    first = start_worker(settings, log=log, **{runner.TEST_HOOKS_ENV: json.dumps({hung_sha: "hang"})})
+    try:
+        wait_until(lambda: {r.id: r.state for r in reports(factory)}[hung_id] == "running", 60, "the audit")
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(30) == 0, log.read_text(errors="replace")
+    finally:
+        stop(first)
+    row = {r.id: r for r in reports(factory)}[hung_id]
+    assert (row.state, row.attempts) == ("queued", 0)
+    with factory() as session:  # its job ended (the other report may have been deferred by the start sweep)
+        left = session.execute(text("SELECT queueing_lock, status FROM procrastinate_jobs")).all()
+    assert queue.lock_name(hung_id) not in {lock for lock, _status in left}
+    assert "doing" not in {status for _lock, status in left}
+    second = start_worker(settings, log=log)
+    try:
+        wait_until(lambda: all_done(factory), 120, "the batch after the stop")
+    finally:
+        assert stop(second) == 0, log.read_text(errors="replace")
+    rows = assert_one_report_each(settings, factory, queued.sha256)
+    assert [r.attempts for r in rows] == [1, 1]
