@@ -12,17 +12,22 @@ the attempt (and if the process is killed instead, the next start queues them ag
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
+import socket
 import threading
+import time
 import weakref
 from pathlib import Path
 from typing import IO
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import runner, tasks
+from api.db import Report
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,6 +68,23 @@ def _lock_data_dir(settings: Settings) -> IO[str]:
     return f
 
 
+def _alive(worker: str | None) -> bool:
+    """The process named by a worker name ``host:pid:kind`` (of this machine) still runs."""
+    try:
+        pid = int((worker or "").split(":")[1])
+    except (IndexError, ValueError):
+        return True  # not ours to judge
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def wake() -> None:
     """Something was queued: idle runners of this process look now instead of at their next poll."""
     for pool in list(_POOLS):
@@ -85,10 +107,28 @@ class LocalPool:
             self._lock_file = _lock_data_dir(settings)
             # the lock is ours: whatever is still running was left by a server that died
             requeued = tasks.requeue_stale(factory)
-        else:  # other runners may be alive: only reports past their lease
-            requeued = tasks.requeue_stale(factory, tasks.lease_expired_before(settings))
+        else:  # other runners may be alive: the dead ones of this machine, and reports past their lease
+            requeued = self._requeue_dead()
         if requeued:
             log.info("%d report(s) left running by a stopped runner queued again", requeued)
+        self._next_check = time.monotonic() + settings.stale_margin
+
+    def _requeue_dead(self) -> int:
+        """Shared database (PostgreSQL): reports running under a local pool of this machine whose process is
+        gone, and any report running past its lease (``job_timeout + stale_margin``), are queued again."""
+        host = socket.gethostname()
+        with self.factory.begin() as session:
+            rows = session.execute(
+                select(Report.id, Report.worker).where(
+                    Report.state == "running", Report.worker.startswith(f"{host}:"), Report.worker.endswith(":local")
+                )
+            ).all()
+            dead = [rid for rid, worker in rows if not _alive(worker)]
+            if dead:
+                session.execute(
+                    update(Report).where(Report.id.in_(dead), Report.state == "running").values(state="queued")
+                )
+        return len(dead) + tasks.requeue_stale(self.factory, tasks.lease_expired_before(self.settings))
 
     def start(self) -> LocalPool:
         for i in range(max(1, self.settings.workers)):
@@ -114,6 +154,10 @@ class LocalPool:
                 log.exception("could not look for queued reports")
                 report_id = None
             if report_id is None:
+                if self._lock_file is None and time.monotonic() > self._next_check:
+                    self._next_check = time.monotonic() + self.settings.stale_margin
+                    with contextlib.suppress(Exception):
+                        self._requeue_dead()
                 self.event.wait(self.settings.poll_interval)
                 self.event.clear()
                 continue

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import signal
+import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -172,3 +174,26 @@ def test_sigterm_hands_the_running_audit_back(tmp_path: Path, pg: tuple[Settings
         assert stop(second) == 0, log.read_text(errors="replace")
     rows = assert_one_report_each(settings, factory, queued.sha256)
     assert [r.attempts for r in rows] == [1, 1]
+
+
+def test_a_server_pool_on_postgres_takes_back_what_its_dead_predecessor_left(
+    pg: tuple[Settings, sessionmaker[Session]],
+) -> None:
+    """local_worker=True on PostgreSQL: the reports a dead pool of this machine left running are audited
+    again at once; one running on another machine is left to it until its lease is over."""
+    settings, factory = pg
+    settings = settings.model_copy(update={"local_worker": True})
+    queued = queue_batch(settings, factory, report_texts(2))
+    dead_pid = subprocess.Popen(["true"])  # a process that has exited: its pid is free
+    dead_pid.wait()
+    mine, elsewhere = queued.report_ids
+    assert tasks.claim(factory, mine, f"{socket.gethostname()}:{dead_pid.pid}:local")
+    assert tasks.claim(factory, elsewhere, "another-machine:1:local")
+    pool = jobs.start_local_pool(settings, factory)
+    try:
+        wait_until(lambda: {r.id: r.state for r in reports(factory)}[mine] == "done", 60, "the dead pool's report")
+    finally:
+        pool.stop()
+    rows = {r.id: r for r in reports(factory)}
+    assert (rows[mine].status, rows[mine].attempts) == ("ok", 2)
+    assert (rows[elsewhere].state, rows[elsewhere].worker) == ("running", "another-machine:1:local")
