@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -49,6 +50,7 @@ class Staged:
     size: int = 0
     refused: tuple[str, str] | None = None  # (vi, en)
     too_large: bool = False
+    unnamed: bool = False  # the part gave an empty file name (a browser's file field with nothing chosen)
     zipped: bool | None = None  # the first bytes are a zip's: may be an archive, allowed up to the batch limit
     head: bytes = b""
 
@@ -169,15 +171,21 @@ def boundary_of(content_type: str | None) -> bytes:
     return boundary
 
 
+_EXTENDED_NAME = re.compile(r"filename\*\s*=\s*(?i:utf-?8)''([^;\s]+)")
+
+
 def _disposition(headers: dict[str, bytes]) -> tuple[str | None, str | None]:
     """(field name, file name) of a part; file name None for a plain form field."""
     _, options = parse_options_header(headers.get("content-disposition", b""))
     name = options.get(b"name")
-    fname = options.get(b"filename*") or options.get(b"filename")
-    return (
-        name.decode("utf-8", "replace") if name is not None else None,
-        None if fname is None else fname.decode("utf-8", "replace"),
-    )
+    fname: str | None = None
+    # RFC 5987 filename*=UTF-8''percent-encoded, sent by a few clients (python-multipart drops it)
+    extended = _EXTENDED_NAME.search(headers.get("content-disposition", b"").decode("latin-1"))
+    if extended is not None:
+        fname = unquote(extended.group(1), encoding="utf-8", errors="replace")
+    if fname is None and options.get(b"filename") is not None:
+        fname = options[b"filename"].decode("utf-8", "replace")
+    return (name.decode("utf-8", "replace") if name is not None else None, fname)
 
 
 async def receive(body: AsyncIterator[bytes], content_type: str | None, settings: Settings) -> Received:
@@ -204,7 +212,7 @@ async def receive(body: AsyncIterator[bytes], content_type: str | None, settings
                     if fname is not None:
                         if len(got.files) >= settings.max_batch_files:
                             raise too_large(settings.max_batch_files, "số tệp của lô", "the number of files")
-                        current = Staged(safe_name(fname))
+                        current = Staged(safe_name(fname), unnamed=fname == "")
                         fd, tmp = tempfile.mkstemp(dir=settings.tmp_dir, prefix="stage-")
                         current.tmp = Path(tmp)
                         handle = os.fdopen(fd, "wb")
@@ -221,6 +229,9 @@ async def receive(body: AsyncIterator[bytes], content_type: str | None, settings
                 elif kind == "end":
                     if current is not None:
                         handle.close()
+                        if current.unnamed and current.size == 0 and current.tmp is not None:
+                            current.tmp.unlink(missing_ok=True)  # a form's file field left empty
+                            got.files.remove(current)
                         current, handle = None, None
                     elif field_name is not None:
                         got.fields[field_name] = field_value.decode("utf-8", "replace").strip()

@@ -131,6 +131,20 @@ def test_client_file_names_lose_their_folders_and_control_characters(small: Serv
     assert len(safe_name("x" * 400 + ".pdf")) == 255 and safe_name("x" * 400 + ".pdf").endswith(".pdf")
 
 
+def test_an_empty_file_field_is_ignored_and_an_rfc5987_name_is_decoded(small: Service) -> None:
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="files"; filename=""\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n\r\n"
+        b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename*=UTF-8''B%C3%A1o%20c%C3%A1o.txt\r\n\r\n"
+        + REPORT
+        + b"rfc\r\n--b--\r\n"
+    )
+    headers = {**small.headers("auditor"), "Content-Type": "multipart/form-data; boundary=b"}
+    got = items(small.client.post("/api/batches", headers=headers, content=body))
+    assert list(got) == ["Báo cáo.txt"]
+    assert staging(small) == []
+
+
 def test_unique_names_and_unsafe_paths() -> None:
     unique = UniqueNames()
     assert [unique(n) for n in ("a.pdf", "A.pdf", "a.pdf", "README", "README")] == [
