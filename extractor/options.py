@@ -20,7 +20,8 @@ class ParseOptions:
     # Vietnamese); off, they are left unread with a notice.
     ocr: bool = True
     # Resolution (dots per inch) at which a PDF page is rendered for OCR; an image file of lower resolution
-    # is enlarged to it.
-    ocr_dpi: int = 300
+    # is enlarged to it. 200 reads realdocs 18 with fewer errors than 300 (CER 1.8 % against 2.2 %) in about
+    # half the time (scripts/ocr_cer.py --dpi 200 300).
+    ocr_dpi: int = 200
     # Processes reading OCR pages of one file in parallel; None: one per core.
     ocr_workers: int | None = None
