@@ -296,3 +296,35 @@ def test_zip_member_names_written_as_utf8_without_the_flag_are_read_as_utf8(smal
     assert not info.flag_bits & 0x800 and info.filename != "Báo cáo.txt"
     got = items(post(small, [("ten.zip", archive)]))
     assert list(got) == ["Báo cáo.txt"]
+
+
+def test_an_upload_is_streamed_to_disk_not_held_in_memory(tmp_path: Path) -> None:
+    """30 MB through the multipart reader in 64 KB chunks: Python's peak allocation stays a few chunks."""
+    import asyncio
+    import tracemalloc
+
+    from api.settings import Settings
+    from api.uploads import receive
+
+    settings = Settings(data_dir=tmp_path, max_upload_bytes=64 * 1024 * KB, max_batch_bytes=128 * 1024 * KB)
+    chunk = os.urandom(64 * KB)
+
+    async def body() -> Any:
+        yield b'--b\r\nContent-Disposition: form-data; name="files"; filename="lon.bin"\r\n\r\n'
+        for _ in range(480):  # 30 MB
+            yield chunk
+        yield b"\r\n--b--\r\n"
+
+    tracemalloc.start()
+    try:
+        got = asyncio.run(receive(body(), "multipart/form-data; boundary=b", settings))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    try:
+        assert [f.size for f in got.files] == [480 * 64 * KB]
+        assert got.files[0].tmp is not None and got.files[0].tmp.stat().st_size == 480 * 64 * KB
+        assert peak < 4 * 1024 * KB, f"peak {peak} bytes"
+    finally:
+        got.cleanup()
+    assert list(settings.tmp_dir.iterdir()) == []
