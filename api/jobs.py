@@ -27,7 +27,20 @@ from api.db import Batch, BatchItem, Report
 from api.local_pool import DataDirBusyError, LocalPool, start_local_pool, wake
 from api.settings import Settings
 
-__all__ = ["DataDirBusyError", "LocalPool", "reaudit", "run_worker", "start_local_pool", "submit"]
+
+class MissingOriginalsError(RuntimeError):
+    """A worker that cannot see the uploaded originals (its data directory is not the server's)."""
+
+
+__all__ = [
+    "DataDirBusyError",
+    "LocalPool",
+    "MissingOriginalsError",
+    "reaudit",
+    "run_worker",
+    "start_local_pool",
+    "submit",
+]
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +104,10 @@ def run_worker(settings: Settings, *, concurrency: int | None = None, stop_when_
     if settings.is_postgres:
         from api import queue
 
-        queue.run_worker(settings, factory, stop_when_idle=stop_when_idle)
+        try:
+            queue.run_worker(settings, factory, stop_when_idle=stop_when_idle)
+        except queue.MissingOriginalsError as err:
+            raise MissingOriginalsError(str(err)) from err
         return
     _run_local_foreground(settings, factory, stop_when_idle)
 

@@ -26,7 +26,7 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import procrastinate
@@ -35,8 +35,9 @@ import psycopg
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import runner
+from api import runner, tasks
 from api.settings import Settings
+from api.storage import original_path
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,12 @@ class _WorkerState:
     settings: Settings | None = None
     factory: sessionmaker[Session] | None = None
     name: str = ""
+    request_stop: Callable[[], None] | None = None
+    fatal: str | None = None
+
+
+class MissingOriginalsError(RuntimeError):
+    """This worker cannot see the uploaded originals: its data directory is not the server's."""
 
 
 _STATE = _WorkerState()
@@ -74,6 +81,19 @@ def _audit_report(context: procrastinate.JobContext, report_id: int) -> None:
     settings, factory = _STATE.settings, _STATE.factory
     if settings is None or factory is None:
         raise RuntimeError("audit_report runs only inside `extractor worker`")
+    sha256, _name, _rubric = tasks.job_input(factory, report_id)
+    if not original_path(settings, sha256).is_file():
+        # not the file's fault: this machine does not see the server's data directory. The report stays
+        # queued for a worker that does (the sweep defers it again) and this worker stops.
+        _STATE.fatal = (
+            f"Không thấy tệp gốc {sha256[:12]}… trong {settings.files_dir}: thư mục dữ liệu của worker phải là "
+            f"thư mục dữ liệu chung của máy chủ (EXTRACTOR_DATA_DIR). / The original {sha256[:12]}… is not in "
+            f"{settings.files_dir}: a worker needs the server's shared data directory (EXTRACTOR_DATA_DIR)."
+        )
+        log.error(_STATE.fatal)
+        if _STATE.request_stop is not None:
+            _STATE.request_stop()
+        raise MissingOriginalsError(_STATE.fatal)
     job = f":job{context.job.id}"  # a retry of this job after its worker died may take the report over
     state = runner.run_report(settings, factory, report_id, _STATE.name + job, resume_suffix=job, stopping=_stopping)
     if state == "queued" and not _stopping.is_set():
@@ -193,6 +213,7 @@ def run_worker(settings: Settings, factory: sessionmaker[Session], *, stop_when_
     and their reports handed back (queued, the attempt not counted) for another worker or the next start."""
     ensure_schema(settings)
     _STATE.settings, _STATE.factory, _STATE.name = settings, factory, runner.worker_name("pg")
+    _STATE.fatal = None
     _stopping.clear()
     app = make_app(settings, min_size=1, max_size=max(4, settings.workers + 2))
     sweeper = _Sweeper(settings)
@@ -204,6 +225,8 @@ def run_worker(settings: Settings, factory: sessionmaker[Session], *, stop_when_
         sweeper.stop()
         runner.stop_children()
         close()
+    if _STATE.fatal:
+        raise MissingOriginalsError(_STATE.fatal)
 
 
 async def _work(app: procrastinate.App, settings: Settings, stop_when_idle: bool, sweeper: _Sweeper) -> None:
@@ -235,12 +258,18 @@ async def _work(app: procrastinate.App, settings: Settings, stop_when_idle: bool
         signals = (signal.SIGINT, signal.SIGTERM)
         for sig in signals:
             loop.add_signal_handler(sig, on_signal)
+
+        def request_stop() -> None:
+            loop.call_soon_threadsafe(on_signal)
+
+        _STATE.request_stop = request_stop
         try:
             await work
         except asyncio.CancelledError:
             if not _stopping.is_set():
                 raise
         finally:
+            _STATE.request_stop = None
             for sig in signals:
                 loop.remove_signal_handler(sig)
 

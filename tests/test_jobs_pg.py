@@ -197,3 +197,24 @@ def test_a_server_pool_on_postgres_takes_back_what_its_dead_predecessor_left(
     rows = {r.id: r for r in reports(factory)}
     assert (rows[mine].status, rows[mine].attempts) == ("ok", 2)
     assert (rows[elsewhere].state, rows[elsewhere].worker) == ("running", "another-machine:1:local")
+
+
+def test_a_worker_without_the_originals_stops_and_leaves_the_report(
+    tmp_path: Path, pg: tuple[Settings, sessionmaker[Session]]
+) -> None:
+    """A worker whose data directory is not the server's must not record a file as UNREADABLE: it stops with
+    the reason and the report waits, unaudited, for a worker that sees the originals."""
+    settings, factory = pg
+    queued = queue_batch(settings, factory, report_texts(1))
+    elsewhere = settings.model_copy(update={"data_dir": tmp_path / "empty"})
+    log = tmp_path / "worker.log"
+    jobs.submit(settings, queued.report_ids)
+    worker = start_worker(elsewhere, log=log)
+    try:
+        assert worker.wait(60) == 2
+    finally:
+        stop(worker)
+    assert "thư mục dữ liệu của worker phải là thư mục dữ liệu chung" in log.read_text()
+    assert "a worker needs the server's shared data directory" in log.read_text()
+    (row,) = reports(factory)
+    assert (row.state, row.attempts, row.report_json) == ("queued", 0, None)

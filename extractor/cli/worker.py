@@ -37,7 +37,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from psycopg import OperationalError as PgOperationalError
     from sqlalchemy.exc import OperationalError as SaOperationalError
 
-    from api.jobs import DataDirBusyError, run_worker
+    from api.jobs import DataDirBusyError, MissingOriginalsError, run_worker
     from api.settings import Settings
 
     OperationalError = (SaOperationalError, PgOperationalError)
@@ -49,7 +49,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = Settings(**overrides)
     try:
         run_worker(settings, concurrency=args.concurrency, stop_when_idle=args.stop_when_idle)
-    except DataDirBusyError as err:
+    except (DataDirBusyError, MissingOriginalsError) as err:
         print(str(err), file=sys.stderr)
         return EXIT_UNREADABLE
     except OperationalError as err:
