@@ -10,10 +10,15 @@ machines share the queue; no broker besides the database.
   ``heartbeat_timeout / 3`` seconds). Every worker sweeps, one at a time (advisory lock), every
   ``heartbeat_timeout / 3`` seconds and at start: the jobs still ``doing`` on workers silent for
   ``heartbeat_timeout`` (``JobManager.get_stalled_jobs``) are retried — their report is still ``running``
-  and ``claim`` lets the new job take it over; reports ``queued`` with no waiting or running job (a worker
-  that died between two steps) are deferred again; reports ``running`` past their lease
-  (``job_timeout + stale_margin``) with no live job are queued and deferred again.
-- Nothing is processed twice: ``claim`` refuses a finished report and ``record`` writes once.
+  under that job's name and ``claim_for`` lets the same job, retried, take it over; reports ``queued`` with
+  no waiting or running job (a worker that died between two steps, a worker stopped by a signal) are
+  deferred again; reports ``running`` past their lease (``job_timeout + stale_margin``) with no live job are
+  queued and deferred again.
+- Nothing is processed twice: ``claim_for`` refuses a finished report and one another job holds, and
+  ``record`` writes once.
+- SIGINT/SIGTERM: the audits in progress are stopped at once and their reports handed back (queued, the
+  attempt not counted). A worker that cannot see the originals (its data directory is not the server's)
+  stops with that reason instead of recording files UNREADABLE.
 - The procrastinate schema is applied once per database, under an advisory lock, so many workers may
   start at the same moment.
 """
