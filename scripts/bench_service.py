@@ -4,7 +4,7 @@ in the same run (SQLite, the server's pool with 1 runner), never asserts a time.
 
     .venv/bin/python scripts/bench_service.py [--files 100] [--only sqlite-1,pg-2x1]
 
-Configurations:
+Configurations (after a reference line: extractor.audit on the same files in this process, one by one):
   sqlite-1    `extractor serve` on SQLite, its local pool with 1 runner (the baseline)
   sqlite-2    the same with 2 runners
   pg-1x1      `extractor serve` on PostgreSQL (no local pool) + 1 `extractor worker --concurrency 1`
@@ -198,6 +198,15 @@ def main() -> None:
     warmup = make_files(4, offset=10_000)
     print(f"{len(files)} files, {sum(len(d) for _, d in files) / 1e6:.1f} MB, {os.cpu_count()} cores")
     results: dict[str, float] = {}
+    import extractor
+
+    for name, data in warmup:
+        extractor.audit(data, filename=name)
+    start = time.perf_counter()
+    for name, data in files:
+        extractor.audit(data, filename=name)
+    alone = time.perf_counter() - start
+    print(f"  {'library':10s} {alone:7.1f} s  {len(files) / alone:6.2f} files/s  (extractor.audit in one process)")
     with postgres_server() as pg_admin:
         for config in chosen:
             elapsed = run(config, files, warmup, pg_admin)
