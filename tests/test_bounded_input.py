@@ -247,16 +247,19 @@ def test_a_partly_scanned_pdf_lists_its_unread_pages() -> None:
     run = _bounded(
         """
 from make_bad_inputs import mixed_pdf
-from extractor import audit
-r = audit(mixed_pdf(6), filename="mixed.pdf")
+from extractor import ParseOptions, audit
+r = audit(mixed_pdf(6), filename="mixed.pdf", options=ParseOptions(ocr=False))
 result = [r.status, r.source.unread_pages, [f.code for f in r.findings if f.code == "PAGES_NOT_READ"]]
 """
     )
     assert run["result"] == ["partial", [2, 3, 4, 5, 6, 7], ["PAGES_NOT_READ"]]
     _within_bounds(run, "a partly scanned PDF")
-    doc = parse(mixed_pdf(6), filename="mixed.pdf")
+    doc = parse(mixed_pdf(6), filename="mixed.pdf", options=ParseOptions(ocr=False))
     assert "BAO CAO KET QUA CHUYEN DOI SO" in doc.text  # the typed page is read
     assert [n.page for n in doc.notices if n.code == "page_without_text"] == [2, 3, 4, 5, 6, 7]
+    # with OCR its image pages, plain light grey with no ink, are blank: nothing on them is left unread
+    read = parse(mixed_pdf(2), filename="mixed.pdf")
+    assert not [n for n in read.notices if n.code == "page_without_text"] and not read.source.ocr_pages
 
 
 @pytest.mark.realdocs

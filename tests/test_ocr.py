@@ -379,3 +379,35 @@ def test_a_word_cut_at_its_hyphen_is_joined() -> None:
     joined = ocr._join_split_hyphens(halves)
     assert [w.text for w in joined] == ["số", "06/QĐ-TTg", "-", "-TTg"]
     assert (joined[1].x0, joined[1].x1, joined[1].conf) == (48, 160, 88)
+
+
+def _blobs_jpeg() -> bytes:
+    """A page image with ink and no letters: thick random strokes (a drawing, a photo of a seal)."""
+    import cv2
+    from PIL import Image
+
+    rng = numpy.random.default_rng(4)
+    canvas = numpy.full((1170, 827), 235, numpy.uint8)
+    for _ in range(40):
+        x0, y0, x1, y1 = (int(v) for v in rng.integers(0, 820, 4))
+        cv2.line(canvas, (x0, y0), (x1, y1 + 300), 20, int(rng.integers(6, 20)))
+    buf = io.BytesIO()
+    Image.fromarray(canvas).save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def test_an_image_page_ocr_cannot_read_is_listed_unread_and_a_blank_one_is_not() -> None:
+    import pypdfium2
+
+    letter = pypdfium2.PdfDocument(_letter())
+    first = pypdfium2.PdfDocument.new()
+    first.import_pages(letter, [0])
+    buf = io.BytesIO()
+    first.save(buf)
+    letter.close()
+    drawing = _fpdf_page(image=_blobs_jpeg(), lines=[])
+    white = _fpdf_page(image=_page_image(_fpdf_page(image=None, lines=[])), lines=[])
+    report = audit_document(parse(_joined(buf.getvalue(), drawing, white), filename="mixed.pdf"))
+    assert report.source.unread_pages == [2] and report.status == "partial"
+    (unread,) = [f for f in report.findings if f.code == "PAGES_NOT_READ"]
+    assert unread.found == {"pages": [2]}

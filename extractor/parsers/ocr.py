@@ -376,10 +376,12 @@ def read_page_image(gray: numpy.ndarray, number: int, scale: float) -> OcrPage:
 
 
 def ink_share(gray: numpy.ndarray) -> float:
-    """The share of pixels that are ink (darker than mid-grey), once specks of a pixel or two are removed."""
+    """The share of pixels that are ink (well darker than the paper, the page's median grey: faded print
+    counts), once specks of a pixel or two are removed."""
     import cv2
 
-    dark = (gray < 128).astype(numpy.uint8)
+    paper = float(numpy.median(gray))
+    dark = (gray < paper - 50).astype(numpy.uint8)
     return float(cv2.morphologyEx(dark, cv2.MORPH_OPEN, numpy.ones((2, 2), numpy.uint8)).mean())
 
 
