@@ -380,8 +380,10 @@ def ink_share(gray: numpy.ndarray) -> float:
     counts), once specks of a pixel or two are removed."""
     import cv2
 
-    paper = float(numpy.median(gray))
-    dark = (gray < paper - 50).astype(numpy.uint8)
+    h, w = gray.shape[:2]
+    inner = gray[h // 33 : h - h // 33, w // 33 : w - w // 33]  # a scanner's dark edges are not the page's ink
+    paper = float(numpy.median(inner))
+    dark = (inner < paper - 50).astype(numpy.uint8)
     return float(cv2.morphologyEx(dark, cv2.MORPH_OPEN, numpy.ones((2, 2), numpy.uint8)).mean())
 
 
