@@ -125,3 +125,22 @@ def test_a_broken_image_is_an_error_not_a_traceback() -> None:
 def test_gif_is_still_unsupported() -> None:
     with pytest.raises(UnsupportedFormatError):
         parse(b"GIF89a" + b"\x00" * 100)
+
+
+def test_the_audit_of_an_image_validates_against_the_schema(tmp_path, capsys) -> None:
+    import json
+
+    import jsonschema
+
+    from extractor.cli import main
+    from tests.conftest import ROOT
+
+    path = tmp_path / "scan.png"
+    path.write_bytes(_image("PNG"))
+    assert main(["audit", str(path), "--format", "json"]) in (0, 1)
+    out = json.loads(capsys.readouterr().out)
+    schema = json.loads((ROOT / "extractor" / "data" / "audit.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(out, schema)
+    (report,) = out["reports"]
+    assert report["source"]["format"] == "image" and report["source"]["ocr_pages"] == [1]
+    assert "OCR_USED" in [f["code"] for f in report["findings"]]
