@@ -2,7 +2,7 @@
 is done, print files/s. Not a test: it prints figures and ratios against the first configuration measured
 in the same run (SQLite, the server's pool with 1 runner), never asserts a time.
 
-    .venv/bin/python scripts/bench_service.py [--files 100] [--only sqlite-1,pg-2x1]
+    .venv/bin/python scripts/bench_service.py [--files 100] [--repeat 3] [--only sqlite-1,pg-2x1]
 
 Configurations (after a reference line: extractor.audit on the same files in this process, one by one):
   sqlite-1    `extractor serve` on SQLite, its local pool with 1 runner (the baseline)
@@ -21,6 +21,7 @@ import argparse
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -188,35 +189,48 @@ def run(config: Config, files: list[tuple[str, bytes]], warmup: list[tuple[str, 
                 _stop(proc)
 
 
+def _library(files: list[tuple[str, bytes]]) -> float:
+    import extractor
+
+    start = time.perf_counter()
+    for name, data in files:
+        extractor.audit(data, filename=name)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=100)
     ap.add_argument("--only", default="", help="comma-separated configuration names")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds over all configurations (median printed): a shared machine is noisy",
+    )
     args = ap.parse_args()
     chosen = [c for c in CONFIGS if not args.only or c.name in args.only.split(",")]
     files = make_files(args.files)
     warmup = make_files(4, offset=10_000)
     print(f"{len(files)} files, {sum(len(d) for _, d in files) / 1e6:.1f} MB, {os.cpu_count()} cores")
-    results: dict[str, float] = {}
-    import extractor
-
-    for name, data in warmup:
-        extractor.audit(data, filename=name)
-    start = time.perf_counter()
-    for name, data in files:
-        extractor.audit(data, filename=name)
-    alone = time.perf_counter() - start
-    print(f"  {'library':10s} {alone:7.1f} s  {len(files) / alone:6.2f} files/s  (extractor.audit in one process)")
+    _library(warmup)
+    times: dict[str, list[float]] = {"library": [], **{c.name: [] for c in chosen}}
     with postgres_server() as pg_admin:
-        for config in chosen:
-            elapsed = run(config, files, warmup, pg_admin)
-            results[config.name] = elapsed
-            print(f"  {config.name:10s} {elapsed:7.1f} s  {len(files) / elapsed:6.2f} files/s", flush=True)
-    baseline = results.get(chosen[0].name)
-    if baseline:
-        print(f"ratios against {chosen[0].name} (files/s, higher is faster):")
-        for name, elapsed in results.items():
-            print(f"  {name:10s} {baseline / elapsed:5.2f}x")
+        for round_no in range(1, max(1, args.repeat) + 1):
+            times["library"].append(_library(files))
+            for config in chosen:
+                times[config.name].append(run(config, files, warmup, pg_admin))
+            line = "  ".join(f"{name} {len(files) / ts[-1]:.2f}" for name, ts in times.items())
+            print(f"round {round_no} (files/s): {line}", flush=True)
+    median = {name: statistics.median(ts) for name, ts in times.items()}
+    print(f"median of {max(1, args.repeat)} round(s):")
+    for name, elapsed in median.items():
+        note = "  (extractor.audit in one process, no service)" if name == "library" else ""
+        print(f"  {name:10s} {elapsed:7.1f} s  {len(files) / elapsed:6.2f} files/s{note}")
+    baseline = median[chosen[0].name]
+    print(f"ratios against {chosen[0].name} (files/s, higher is faster):")
+    for name, elapsed in median.items():
+        print(f"  {name:10s} {baseline / elapsed:5.2f}x")
 
 
 if __name__ == "__main__":
