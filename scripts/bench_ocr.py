@@ -10,7 +10,8 @@ number written down: the machine may be shared.
    process per call) on a small cell image (the per-cell OCR of tables) and on a whole page.
 2. Resolution: OCR seconds per page (render, deskew, tables, words) at 200 and 300 dpi on realdocs 18 and 30.
 3. Processes: seconds per page for realdocs 18 on 1 process and on one per core (the pool of
-   ``extractor.parsers.ocr.read_pages``), with the speed-up.
+   ``extractor.parsers.ocr.read_pages``), with the speed-up, next to the speed-up a pure-Python loop gets
+   from the same split at the same moment (the machine's free cores, which other users' load reduces).
 4. For every PDF and image of ../shared/realdocs: pages, pages chosen for OCR, share.
 """
 
@@ -28,6 +29,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from extractor import ParseOptions  # noqa: E402
 from extractor.parsers import ocr  # noqa: E402
 from extractor.parsers.image import frame_count  # noqa: E402
 from extractor.parsers.pdf import pages_for_ocr  # noqa: E402
@@ -97,19 +99,46 @@ def resolutions(pages: int) -> None:
 
 def processes(pages: int) -> None:
     cores = os.cpu_count() or 1
-    print(f"== processes: OCR seconds per page of realdocs 18 on 1 and on {cores} processes (300 dpi)")
+    print(f"== processes: OCR seconds per page of realdocs 18 on 1 and on {cores} processes")
     path = _find("18_")
     if path is None:
         print("   18_: absent")
         return
     data = path.read_bytes()
     indices = list(range(min(pages, pages_for_ocr(data)[0])))
-    one = _timed(lambda: ocr.read_pages("pdf", data, indices, 300, workers=1)) / len(indices)
-    many = _timed(lambda: ocr.read_pages("pdf", data, indices, 300, workers=cores)) / len(indices)
+    dpi = ParseOptions().ocr_dpi
+    one = _timed(lambda: ocr.read_pages("pdf", data, indices, dpi, workers=1)) / len(indices)
+    many = _timed(lambda: ocr.read_pages("pdf", data, indices, dpi, workers=cores)) / len(indices)
     print(
-        f"   {len(indices)} pages: 1 process {one:5.2f} s/page, {cores} processes {many:5.2f} s/page"
+        f"   {len(indices)} pages at {dpi} dpi: 1 process {one:5.2f} s/page, {cores} processes {many:5.2f} s/page"
         f" (speed-up {one / many:4.2f}×, pool start-up included)"
     )
+    # What the machine gives right now: the same split of a pure-Python loop (other users' load shows here).
+    import multiprocessing
+
+    serial = _timed(lambda: [_spin(_SPIN) for _ in range(cores)])
+    context = multiprocessing.get_context("forkserver")
+    with context.Pool(cores) as pool:
+        pool.map(_spin, [1] * cores)  # started and warm
+        parallel = _timed(lambda: pool.map(_spin, [_SPIN] * cores))
+    print(f"   baseline, a CPU loop on 1 and {cores} processes: speed-up {serial / parallel:4.2f}× (load {_load()})")
+
+
+_SPIN = 10_000_000
+
+
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{v:.1f}" for v in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def shares() -> None:
