@@ -411,3 +411,19 @@ def test_an_image_page_ocr_cannot_read_is_listed_unread_and_a_blank_one_is_not()
     assert report.source.unread_pages == [2] and report.status == "partial"
     (unread,) = [f for f in report.findings if f.code == "PAGES_NOT_READ"]
     assert unread.found == {"pages": [2]}
+
+
+def test_threads_of_a_server_ocr_their_own_files() -> None:
+    """Two threads reading two scans at once (pages in turn, in-process) each get their own text."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = _scanned_letter_page(), scan_pdf(_letter(), pages=[1], seed=8)
+    options = ParseOptions(ocr_workers=1)
+    with ThreadPoolExecutor(2) as pool:
+        docs = list(pool.map(lambda data: parse(data, options=options), [first, second, first, second]))
+    reference = parse(_letter())
+    page2 = reference.text[reference.pages[1].start : reference.pages[1].end]
+    marker = next(line for line in page2.splitlines() if len(line) > 30)[:20]
+    for doc, data in zip(docs, [first, second, first, second], strict=True):
+        assert ("1498/UBND-VHXH" in doc.text) == (data is first)
+        assert (marker in doc.text) == (data is second)

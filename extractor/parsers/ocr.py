@@ -442,7 +442,7 @@ _SOURCE: tuple[str, bytes] | None = None
 def _init_worker(kind: str, data: bytes) -> None:
     global _SOURCE
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    _SOURCE = (kind, data)
+    _SOURCE = (kind, data)  # only ever set in a worker process of the pool
 
 
 def load_page(kind: str, data: bytes, index: int, dpi: int) -> tuple[numpy.ndarray, float]:
@@ -454,11 +454,15 @@ def load_page(kind: str, data: bytes, index: int, dpi: int) -> tuple[numpy.ndarr
     return frame(data, index, dpi)
 
 
-def _read_one(index: int, dpi: int) -> OcrPage:
-    assert _SOURCE is not None
-    kind, data = _SOURCE
+def _read(kind: str, data: bytes, index: int, dpi: int) -> OcrPage:
     gray, scale = load_page(kind, data, index, dpi)
     return read_page_image(gray, index + 1, scale)
+
+
+def _read_one(index: int, dpi: int) -> OcrPage:
+    """A worker's task: page ``index`` of the file the worker was given when it started."""
+    assert _SOURCE is not None
+    return _read(*_SOURCE, index, dpi)
 
 
 def read_pages(kind: str, data: bytes, indices: list[int], dpi: int, workers: int | None = None) -> list[OcrPage]:
@@ -479,11 +483,7 @@ def read_pages(kind: str, data: bytes, indices: list[int], dpi: int, workers: in
         workers = os.cpu_count() or 1
     workers = min(workers, len(indices))
     if workers <= 1 or multiprocessing.parent_process() is not None:
-        _init_worker(kind, data)
-        try:
-            return [_read_one(i, dpi) for i in indices]
-        finally:
-            _init_worker("", b"")
+        return [_read(kind, data, i, dpi) for i in indices]  # here, in this thread: no shared state
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
