@@ -427,3 +427,15 @@ def test_threads_of_a_server_ocr_their_own_files() -> None:
     for doc, data in zip(docs, [first, second, first, second], strict=True):
         assert ("1498/UBND-VHXH" in doc.text) == (data is first)
         assert (marker in doc.text) == (data is second)
+
+
+def test_a_huge_page_is_rendered_within_the_pixel_budget() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format=(14_400, 14_400))  # the largest page PDF allows: 200 inches square
+    pdf.add_page()
+    data = bytes(pdf.output())
+    dpi = ocr.fit_dpi(data, 0, 200)
+    assert dpi < 200 and (14_400 * dpi / 72) ** 2 <= ocr.MAX_RENDER_PIXELS
+    gray, scale = ocr.load_page("pdf", data, 0, 200)
+    assert gray.size <= ocr.MAX_RENDER_PIXELS and scale == pytest.approx(72 / dpi)

@@ -16,6 +16,7 @@ Coordinates are pixels of the image given; the callers turn them into PDF points
 from __future__ import annotations
 
 import glob
+import math
 import os
 import shutil
 import threading
@@ -243,24 +244,50 @@ def render_page(pdf_bytes: bytes, index: int, dpi: int, *, forms: bool = False) 
     return numpy.asarray(image, dtype=numpy.uint8)
 
 
-def iter_rendered(pdf_bytes: bytes, indices: list[int], dpi: int) -> Iterator[tuple[int, numpy.ndarray]]:
-    """Several pages of one PDF rendered in turn, opening the document once."""
+# A page is never rendered for OCR to more pixels than this (an A0 poster at 200 dpi is 50 M): a huge page
+# is rendered at a lower resolution instead of exhausting memory.
+MAX_RENDER_PIXELS = 60_000_000
+
+
+def fit_dpi(pdf_bytes: bytes, index: int, dpi: int) -> int:
+    """``dpi``, lowered so that page ``index`` renders to at most MAX_RENDER_PIXELS pixels."""
     import pypdfium2
 
     with _pdfium_lock:
         pdf = pypdfium2.PdfDocument(pdf_bytes)
         try:
-            images = []
-            for index in indices:
-                page = pdf[index]
-                try:
-                    bitmap = page.render(scale=dpi / 72.0, grayscale=True)
-                    images.append((index, numpy.asarray(bitmap.to_pil().convert("L"), dtype=numpy.uint8)))
-                finally:
-                    page.close()
+            width, height = pdf.get_page_size(index)
         finally:
             pdf.close()
-    yield from images
+    pixels = width * height * (dpi / 72.0) ** 2
+    if pixels <= MAX_RENDER_PIXELS:
+        return dpi
+    return max(1, int(dpi * math.sqrt(MAX_RENDER_PIXELS / pixels)))
+
+
+def iter_rendered(pdf_bytes: bytes, indices: list[int], dpi: int) -> Iterator[tuple[int, numpy.ndarray, float]]:
+    """Pages of one PDF rendered in turn (the document opened once): (index, image, the dpi used — lower
+    than ``dpi`` for a page that would exceed MAX_RENDER_PIXELS). The lock is held only while pdfium works."""
+    import pypdfium2
+
+    with _pdfium_lock:
+        pdf = pypdfium2.PdfDocument(pdf_bytes)
+    try:
+        for index in indices:
+            with _pdfium_lock:
+                page = pdf[index]
+                try:
+                    width, height = page.get_size()
+                    pixels = width * height * (dpi / 72.0) ** 2
+                    used = dpi * min(1.0, math.sqrt(MAX_RENDER_PIXELS / pixels)) if pixels else float(dpi)
+                    bitmap = page.render(scale=used / 72.0, grayscale=True)
+                    gray = numpy.asarray(bitmap.to_pil().convert("L"), dtype=numpy.uint8)
+                finally:
+                    page.close()
+            yield index, gray, used
+    finally:
+        with _pdfium_lock:
+            pdf.close()
 
 
 def _ink_mask(gray: numpy.ndarray) -> numpy.ndarray:
@@ -448,7 +475,8 @@ def _init_worker(kind: str, data: bytes) -> None:
 def load_page(kind: str, data: bytes, index: int, dpi: int) -> tuple[numpy.ndarray, float]:
     """Page ``index`` of a PDF or an image file as a grayscale image and its PDF points per pixel."""
     if kind == "pdf":
-        return render_page(data, index, dpi), 72.0 / dpi
+        fitted = fit_dpi(data, index, dpi)
+        return render_page(data, index, fitted), 72.0 / fitted
     from extractor.parsers.image import frame
 
     return frame(data, index, dpi)

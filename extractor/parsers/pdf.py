@@ -389,8 +389,8 @@ def _ink_covered(data: bytes, pages: list[_PageData]) -> dict[int, float]:
 
     out: dict[int, float] = {}
     by_number = {p.number: p for p in pages}
-    scale = _INK_DPI / 72.0
-    for index, gray in ocr.iter_rendered(data, [p.number - 1 for p in pages], _INK_DPI):
+    for index, gray, dpi in ocr.iter_rendered(data, [p.number - 1 for p in pages], _INK_DPI):
+        scale = dpi / 72.0
         dark = gray < 128
         inside = numpy.zeros_like(dark)
         h, w = dark.shape
