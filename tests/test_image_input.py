@@ -144,3 +144,26 @@ def test_the_audit_of_an_image_validates_against_the_schema(tmp_path, capsys) ->
     (report,) = out["reports"]
     assert report["source"]["format"] == "image" and report["source"]["ocr_pages"] == [1]
     assert "OCR_USED" in [f["code"] for f in report["findings"]]
+
+
+@pytest.mark.parametrize("mode", ["1", "I;16"])
+def test_bilevel_and_16_bit_scans_are_read(mode: str) -> None:
+    """A fax-style black-and-white TIFF and a 16-bit grey PNG keep their ink when made 8-bit grey."""
+    import numpy
+    from PIL import Image
+
+    from extractor.parsers.image import frame
+
+    page = Image.open(io.BytesIO(_image("PNG"))).convert("L")
+    if mode == "1":
+        converted = page.point(lambda v: 255 if v > 128 else 0).convert("1")
+        buf = io.BytesIO()
+        converted.save(buf, "TIFF", compression="group4", dpi=(200, 200))
+    else:
+        wide = (numpy.asarray(page, dtype=numpy.uint16) * 257).astype(numpy.uint16)
+        buf = io.BytesIO()
+        Image.fromarray(wide).save(buf, "PNG", dpi=(200, 200))
+    gray, _ = frame(buf.getvalue(), 0, 200)
+    assert gray.dtype == numpy.uint8 and 0.01 < float((gray < 128).mean()) < 0.3
+    doc = parse(buf.getvalue())
+    assert "1498/UBND-VHXH" in doc.text

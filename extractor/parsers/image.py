@@ -84,7 +84,11 @@ def frame(data: bytes, index: int, dpi: int) -> tuple[numpy.ndarray, float]:
         if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
             background = Image.new("RGBA", image.size, (255, 255, 255, 255))
             image = Image.alpha_composite(background, image.convert("RGBA"))
-        gray = numpy.asarray(image.convert("L"), dtype=numpy.uint8)
+        if image.mode.startswith("I;16") or image.mode in ("I", "F"):  # 16-bit or wider grey: scaled, not clipped
+            wide = numpy.asarray(image, dtype=numpy.float64)
+            gray = (wide * (255.0 / max(float(wide.max()), 1.0))).astype(numpy.uint8)
+        else:
+            gray = numpy.asarray(image.convert("L"), dtype=numpy.uint8)
     except (OSError, ValueError, SyntaxError) as exc:
         raise CorruptFileError(image.format or "image", detail=f"{type(exc).__name__}: {exc}") from exc
     except Image.DecompressionBombError as exc:
