@@ -439,3 +439,14 @@ def test_a_huge_page_is_rendered_within_the_pixel_budget() -> None:
     assert dpi < 200 and (14_400 * dpi / 72) ** 2 <= ocr.MAX_RENDER_PIXELS
     gray, scale = ocr.load_page("pdf", data, 0, 200)
     assert gray.size <= ocr.MAX_RENDER_PIXELS and scale == pytest.approx(72 / dpi)
+
+
+def test_pages_read_by_a_pool_of_processes_equal_those_read_in_turn() -> None:
+    data = scan_pdf(_letter(), pages=[0, 1, 2, 3], dpi=100, seed=2)
+    indices = [0, 1, 2, 3]
+    assert len(indices) >= ocr.POOL_MIN_PAGES
+    pooled = ocr.read_pages("pdf", data, indices, 100, workers=2)
+    in_turn = ocr.read_pages("pdf", data, indices, 100, workers=1)
+    assert [p.number for p in pooled] == [1, 2, 3, 4]
+    assert [[ln.text for ln in p.lines] for p in pooled] == [[ln.text for ln in p.lines] for p in in_turn]
+    assert all(p.chars > 100 for p in pooled)

@@ -462,6 +462,10 @@ def _tables(gray: numpy.ndarray, number: int, scale: float) -> list[PdfTable]:
 
 # --- many pages, across processes -------------------------------------------------------------------------
 
+# Fewer OCR pages than this are read in turn: starting the workers (each imports the library and loads the
+# model, about 1.5 s here) costs more than it saves on one page per core of about 1.2 s at 200 dpi.
+POOL_MIN_PAGES = 4
+
 # The file a worker process reads pages of: ("pdf" | "image", its bytes), set once per worker.
 _SOURCE: tuple[str, bytes] | None = None
 
@@ -510,7 +514,7 @@ def read_pages(kind: str, data: bytes, indices: list[int], dpi: int, workers: in
     if workers is None:
         workers = os.cpu_count() or 1
     workers = min(workers, len(indices))
-    if workers <= 1 or multiprocessing.parent_process() is not None:
+    if workers <= 1 or len(indices) < POOL_MIN_PAGES or multiprocessing.parent_process() is not None:
         return [_read(kind, data, i, dpi) for i in indices]  # here, in this thread: no shared state
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
