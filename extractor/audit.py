@@ -129,7 +129,8 @@ def _document_findings(ex: Extraction) -> list[Finding]:
     return (
         check_draft(ex.header, signed=any(n.code == "digitally_signed" for n in ex.doc.notices))
         + check_period(report.document, ex.header.locations.get("date"))
-        + check_malformed(report.citations)
+        # a citation misspelt on an OCR'd page is more likely the OCR's reading than the author's writing
+        + check_malformed([c for c in report.citations if c.location.page not in ex.doc.source.ocr_pages])
         + check_sequence(report.citations)
         + check_narrative(read_narrative(ex.doc, report.metrics))
         + check_signatures(report.source.signatures, report.document)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-REPORT_SUFFIXES = frozenset({".pdf", ".docx", ".doc", ".xlsx", ".txt", ".md"})
+REPORT_SUFFIXES = frozenset({".pdf", ".docx", ".doc", ".xlsx", ".txt", ".md", ".jpg", ".jpeg", ".png", ".tif", ".tiff"})
 
 
 def report_files(paths: Sequence[str | Path]) -> list[Path]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import io
 import math
-import threading
 import warnings
 from typing import Any
 
@@ -39,17 +38,20 @@ from extractor.errors import (
     UnsafeFileError,
 )
 from extractor.options import ParseOptions
+from extractor.pdfium import PDFIUM_LOCK
 from extractor.sniff import sniff
 
 MIN_DPI = 36
 MAX_DPI = 300
 DEFAULT_DPI = 110
 MAX_PIXELS = 16_000_000  # an A4 page at 300 dpi is 8.7 million; an A3 one is drawn a little smaller
+# An image file's own resolution, as extractor/parsers/image.py reads it (boxes are in points of that size).
+IMAGE_DEFAULT_DPI, IMAGE_MIN_DPI, IMAGE_MAX_DPI = 200.0, 50.0, 1200.0
 MAX_SOURCE_PIXELS = 80_000_000  # an image larger than this is refused before it is decoded (A3 at 600 dpi: 70 M)
 POINTS_PER_INCH = 72
 
 _IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"))
-_PDFIUM = threading.Lock()  # PDFium is not thread-safe: one page at a time in this process
+_PDFIUM = PDFIUM_LOCK  # PDFium is not thread-safe: one lock for the whole process
 
 
 def clamp_dpi(dpi: int | float) -> float:
@@ -227,8 +229,9 @@ def _image_factor(size: tuple[int, int], own_dpi: Any, dpi: float) -> float:
         stated = float(own_dpi[0]) if own_dpi else 0.0
     except (TypeError, ValueError, IndexError):
         stated = 0.0
-    if stated >= MIN_DPI:  # a resolution below that is a placeholder (many writers put 1 or 72)
-        factor = min(1.0, dpi / stated)
+    if not IMAGE_MIN_DPI <= stated <= IMAGE_MAX_DPI:
+        stated = IMAGE_DEFAULT_DPI  # absent or a placeholder: the resolution the image parser assumes too
+    factor = min(1.0, dpi / stated)
     area = size[0] * size[1] * factor * factor
     if area > MAX_PIXELS:
         factor *= math.sqrt(MAX_PIXELS / area)

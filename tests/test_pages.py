@@ -142,7 +142,9 @@ def test_bad_files_raise_their_typed_error(name: str, error: type[InputError]) -
 def test_a_png_is_one_page() -> None:
     data = _image("PNG", (400, 300))
     assert page_count(data) == 1
-    assert _size(page_image(data, 1)) == (400, 300)
+    # no resolution stated: taken as 200 dpi, as the image parser does, so boxes in points line up
+    assert _size(page_image(data, 1, dpi=200)) == (400, 300)
+    assert _size(page_image(data, 1)) == (220, 165)  # the default 110 dpi
     with pytest.raises(PageOutOfRangeError):
         page_image(data, 2)
 
@@ -159,15 +161,15 @@ def test_a_tiff_page_is_a_frame() -> None:
     frames[0].save(out, format="TIFF", save_all=True, append_images=frames[1:])
     data = out.getvalue()
     assert page_count(data) == 3
-    assert _size(page_image(data, 2)) == (110, 50)
-    assert _size(page_image(data, 3)) == (120, 50)
+    assert _size(page_image(data, 2, dpi=200)) == (110, 50)
+    assert _size(page_image(data, 3, dpi=200)) == (120, 50)
 
 
 def test_a_photo_is_turned_upright_by_its_exif_orientation() -> None:
     exif = Image.Exif()
     exif[0x0112] = 6  # rotated 90° clockwise when shown
     data = _image("JPEG", (300, 200), exif=exif.tobytes())
-    assert _size(page_image(data, 1)) == (200, 300)
+    assert _size(page_image(data, 1, dpi=200)) == (200, 300)
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:

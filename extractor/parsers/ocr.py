@@ -30,6 +30,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 import numpy
 
 from extractor.errors import OcrUnavailableError
+from extractor.pdfium import PDFIUM_LOCK
 
 if TYPE_CHECKING:
     from extractor.parsers.pdf_layout import Line
@@ -221,7 +222,7 @@ def mean_confidence(words: list[Word]) -> float | None:
 
 # --- page images ------------------------------------------------------------------------------------------
 
-_pdfium_lock = threading.Lock()  # pdfium is not thread-safe
+_pdfium_lock = PDFIUM_LOCK  # pdfium is not thread-safe: one lock for the whole process
 
 
 def render_page(pdf_bytes: bytes, index: int, dpi: int, *, forms: bool = False) -> numpy.ndarray:

@@ -101,7 +101,7 @@ def place_on_page(loc: Location, doc: Document) -> Location:
     left out); a quote running onto another page keeps the boxes of its first page only, the one ``page``
     names.
     """
-    if doc.source.format != "pdf":
+    if doc.source.format not in ("pdf", "image"):
         return loc
     if loc.start is None or loc.end is None or loc.boxes:
         return _sized(loc, doc, loc.page)  # e.g. a signature's stamp: its box is already known
@@ -151,7 +151,7 @@ def _up(value: float) -> float:
 
 def place_all(model: BaseModel, doc: Document) -> None:
     """Fill page size and boxes on every Location inside ``model`` (e.g. a whole Report) that has a span."""
-    if doc.source.format != "pdf":
+    if doc.source.format not in ("pdf", "image"):
         return
     for loc in _locations(model):
         place_on_page(loc, doc)
