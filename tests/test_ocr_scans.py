@@ -91,14 +91,27 @@ def test_a_low_confidence_total_cell_makes_the_total_checks_uncertain() -> None:
 
 
 def test_a_look_alike_repaired_in_a_sure_cell_is_named_too() -> None:
-    card = _card([_row("1", "6", confidence=HIGH, repair="S→5")], "6")  # "6" over a maximum of 5
-    [f] = [f for f in check_rows(card, None, has_evidence_column=False) if f.code == "ROW_EXCEEDS_MAX"]
+    card = _card([_row("1", "5", confidence=HIGH, repair="S→5"), _row("2", "4")], "10")
+    [f] = check_total(card, None)
     assert f.severity == "warning"
     assert f"ô điểm dòng 1 đọc bằng OCR, đã sửa S→5 (độ tin cậy {HIGH:.0f} %)" in f.message
     # A repair of separators or spaces changes no digit: the reading stays sure.
-    card = _card([_row("1", "6", confidence=HIGH, repair="bỏ dấu «.» cuối")], "6")
-    [f] = [f for f in check_rows(card, None, has_evidence_column=False) if f.code == "ROW_EXCEEDS_MAX"]
-    assert f.severity == "error"
+    card = _card([_row("1", "5", confidence=HIGH, repair="bỏ dấu «.» cuối"), _row("2", "4")], "10")
+    [f] = check_total(card, None)
+    assert f.severity == "error" and "OCR" not in f.message
+
+
+def test_ocr_points_above_the_maximum_are_doubted_however_sure_the_reading() -> None:
+    """A decimal comma lost to the scan: "4,97" read "497" with a confidence of 95."""
+    card = _card([_row("1", "497", confidence=HIGH), _row("2", "5")], "9,97")
+    [exceeds] = [f for f in check_rows(card, None, has_evidence_column=False) if f.code == "ROW_EXCEEDS_MAX"]
+    [total] = check_total(card, None)
+    for f in (exceeds, total):
+        assert f.severity == "warning"
+        assert "ô điểm dòng 1 đọc bằng OCR là «497», vượt điểm tối đa 5 (có thể mất dấu phẩy" in f.message
+    # Read from a text layer, the same cell is what the document says.
+    card = _card([_row("1", "497"), _row("2", "5")], "9,97")
+    assert {f.severity for f in check_rows(card, None, has_evidence_column=False)} == {"error"}
 
 
 def test_findings_not_depending_on_the_uncertain_cell_are_unchanged() -> None:

@@ -196,20 +196,32 @@ def check_rounding(rows: list[ScoreRow], rubric: Rubric | None) -> list[Finding]
 
 
 def row_doubt(row: ScoreRow) -> OcrRead | None:
-    """How the row's claimed points were read by OCR, when that reading is uncertain (low confidence, or a
-    look-alike letter taken for a digit); None for a text layer or a sure reading."""
+    """How the row's claimed points were read by OCR, when that reading is uncertain: low confidence, a
+    look-alike letter taken for a digit, or more points than the row's maximum (a decimal comma lost to the
+    scan reads "4,97" as "497", and Tesseract is sure of it); None for a text layer or a sure reading."""
     if row.ocr_confidence is None:
         return None
     read = OcrRead(row.ocr_confidence, row.ocr_repair)
-    return read if row.low_confidence or read.uncertain else None
+    return read if row.low_confidence or read.uncertain or _above_max(row) else None
 
 
-def _doubt_text(what: str, read: OcrRead) -> str:
-    """e.g. "ô điểm dòng 2.3 đọc bằng OCR với độ tin cậy thấp (62 %)", "… đọc bằng OCR, đã sửa S→5 (91 %)"."""
+def _above_max(row: ScoreRow) -> bool:
+    return row.claimed_points is not None and row.max_points is not None and row.claimed_points > row.max_points
+
+
+def _doubt_text(what: str, read: OcrRead, row: ScoreRow | None = None) -> str:
+    """e.g. "ô điểm dòng 2.3 đọc bằng OCR với độ tin cậy thấp (62 %)", "… đọc bằng OCR, đã sửa S→5 (91 %)",
+    "… đọc bằng OCR là «497», vượt điểm tối đa 5 (có thể mất dấu phẩy)"."""
     confidence = f"{read.confidence:.0f} %"
     if read.low:
         return f"{what} đọc bằng OCR với độ tin cậy thấp ({confidence})"
-    return f"{what} đọc bằng OCR, đã sửa {read.repair} (độ tin cậy {confidence})"
+    if read.uncertain:
+        return f"{what} đọc bằng OCR, đã sửa {read.repair} (độ tin cậy {confidence})"
+    assert row is not None
+    return (
+        f"{what} đọc bằng OCR là «{row.claimed_text}», vượt điểm tối đa {vn(row.max_points)} "
+        "(có thể mất dấu phẩy thập phân khi quét)"
+    )
 
 
 _SOFTER: dict[Severity, Severity] = {"error": "warning", "warning": "warning", "info": "info"}
@@ -219,16 +231,16 @@ def with_doubt(f: Finding, rows: Iterable[ScoreRow], total: OcrRead | None = Non
     """A finding that depends on points read by OCR uncertainly says so instead of asserting the mismatch:
     its message names the cells to check against the scan, an error becomes a warning, and ``found`` holds
     the value found and those cells. A finding with no such cell is returned as it is."""
-    cells: list[tuple[str, str | None, OcrRead]] = []
+    cells: list[tuple[str, ScoreRow | None, OcrRead]] = []
     for row in rows:
         read = row_doubt(row)
         if read is not None:
-            cells.append((f"ô điểm dòng {stt_key(row.stt) or row.title[:40]}", row.stt, read))
+            cells.append((f"ô điểm dòng {stt_key(row.stt) or row.title[:40]}", row, read))
     if total is not None and total.uncertain:
         cells.append(("ô tổng điểm", None, total))
     if not cells:
         return f
-    named = "; ".join(_doubt_text(what, read) for what, _, read in cells)
+    named = "; ".join(_doubt_text(what, read, row) for what, row, read in cells)
     return f.model_copy(
         update={
             "severity": _SOFTER[f.severity],
@@ -236,8 +248,13 @@ def with_doubt(f: Finding, rows: Iterable[ScoreRow], total: OcrRead | None = Non
             "found": {
                 "value": f.found,
                 "ocr_uncertain": [
-                    {"cell": what, "stt": stt, "confidence": read.confidence, "repair": read.repair}
-                    for what, stt, read in cells
+                    {
+                        "cell": what,
+                        "stt": row.stt if row else None,
+                        "confidence": read.confidence,
+                        "repair": read.repair,
+                    }
+                    for what, row, read in cells
                 ],
             },
         }
