@@ -48,8 +48,14 @@ _THRESHOLD = regex.compile(r"(?:≥|>=|từ)\s*(\d+(?:[.,]\d+)?)\s*điểm")  # 
 _STT = regex.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.?|[a-zđ][.)]?)$", regex.IGNORECASE)
 
 
-# Points read by OCR with a word confidence below this (0–100) are uncertain: a check that depends on them
-# says so instead of asserting a mismatch (measured on scans of the samples: see ``OcrRead``).
+# Points read by OCR with a confidence below this (0–100) are uncertain: a check that depends on them says
+# so instead of asserting a mismatch. A points cell is read four times and its confidence is capped by the
+# share of readings that agree (``parsers.ocr_table``), so 80 marks every cell the readings disagree on
+# (3 of 4: 75) and every one Tesseract itself doubts. Measured on scans of seed 000 and a narrow matrix
+# appendix: at 200 dpi (seeds 0–4, turned 0.3–1.5°) 720/720 claimed cells right, 10 of them below 80; at
+# 150 dpi with heavy noise and JPEG 40, 215/216 right, 20 below 80; the wrong one ("497" for "4,97") read
+# at 95, which is why points above their row's maximum are doubted too (``checks.scores.row_doubt``). Before
+# the cells were read four times, the misread ones scored 0–52.
 LOW_CONFIDENCE = 80.0
 
 
