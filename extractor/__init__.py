@@ -13,6 +13,7 @@ from extractor.batch import audit_many
 from extractor.contract import Finding, Location, Report
 from extractor.errors import ExtractorError, InputError, NeedsOCRError
 from extractor.export import SummaryEntry, findings_csv, summary_csv, summary_xlsx
+from extractor.isolation import Failure, IsolatedPool
 from extractor.model import BBox, Cell, Document, Page, Paragraph, Row, Source, Table
 from extractor.options import ParseOptions
 from extractor.pages import page_count, page_image
@@ -30,8 +31,10 @@ __all__ = [
     "Cell",
     "Document",
     "ExtractorError",
+    "Failure",
     "Finding",
     "InputError",
+    "IsolatedPool",
     "Location",
     "NeedsOCRError",
     "Page",
