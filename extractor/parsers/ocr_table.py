@@ -47,6 +47,8 @@ _V_RULE = 15.0
 _DRAWN = 0.6
 # How far (pt) a rule may wander from its grid line: its thickness and what deskewing leaves of a turn.
 _WANDER = 1.6
+# A table's frame: its outer column rules and its top or bottom rule cover this share of its extent.
+_FRAMED = 0.9
 # A cell whose inside holds less ink than this (pt², after wiping specks) is empty.
 _MIN_INK = 1.5
 # A table is at least this wide and tall (pt), with two rows and two columns.
@@ -100,6 +102,8 @@ def read_tables(gray: numpy.ndarray, page: int, scale: float) -> list[PdfTable]:
         if grid is None:
             continue
         xs, ys, boxes = grid
+        if not _framed(rules, xs, ys, _px(_WANDER, scale)):
+            continue
         drawn = _drawn(rules, boxes, _px(_WANDER, scale))
         table = _read(_Page(paper, gray, rules, drawn, scale), xs, ys, boxes, page)
         if table is not None:
@@ -232,6 +236,14 @@ def _grid(
         c0, c1 = min(c for _, c in slots), max(c for _, c in slots) + 1
         boxes.append((xs[c0], ys[r0], xs[c1], ys[r1]))
     return xs, ys, boxes
+
+
+def _framed(rules: _Rules, xs: list[int], ys: list[int], wander: int) -> bool:
+    """A table's outer columns are ruled down its whole height and a rule runs across its top or bottom: a
+    seal with a signature across it draws long strokes too, but no frame."""
+    sides = [_coverage(rules.vertical, x, ys[0], ys[-1], wander, 1) for x in (xs[0], xs[-1])]
+    ends = [_coverage(rules.horizontal, y, xs[0], xs[-1], wander, 0) for y in (ys[0], ys[-1])]
+    return min(sides) >= _FRAMED and max(ends) >= _FRAMED
 
 
 def _snap(values: list[int], gap: int) -> list[int]:
