@@ -26,6 +26,7 @@ from api.auth import ensure_first_admin
 from api.db import make_engine, make_sessionmaker
 from api.migrate import upgrade
 from api.routes import admin, batches, findings, health, reports
+from api.security import RequestLog, SecurityHeaders
 from api.settings import Settings
 
 log = logging.getLogger("api")
@@ -62,35 +63,6 @@ INDEX_HTML = """<!doctype html>
 </body>
 </html>
 """
-
-
-class SecurityHeaders:
-    """Headers every response gets: no content sniffing, no referrer (a first-run address carries a token),
-    no framing; the HTML page may load nothing but itself."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                for key, value in (
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"x-frame-options", b"DENY"),
-                ):
-                    if key not in present:
-                        headers.append((key, value))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 MAX_BODY_BYTES = 1024 * 1024  # any request but an upload: JSON of a review, a user, a token
@@ -191,7 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(BodyLimit)
     app.add_middleware(errors.CatchAll)  # any defect becomes a 500 in the error shape
-    app.add_middleware(SecurityHeaders)  # added last: the outermost, so every response has its headers
+    app.add_middleware(SecurityHeaders)  # outside CatchAll: every response has its headers (api/security.py)
+    app.add_middleware(RequestLog)  # the outermost: a request id and one JSON log line per request
     return app
 
 
