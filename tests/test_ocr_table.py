@@ -258,3 +258,10 @@ def test_a_page_without_rules_has_no_table() -> None:
     for i in range(20):
         pdf.text(60, 80 + 18 * i, "Ủy ban nhân dân xã báo cáo kết quả chuyển đổi số ____________")
     assert _read(bytes(pdf.output()), 1) == []
+
+
+def test_a_seal_with_a_signature_across_it_is_no_table(realdoc) -> None:
+    """Real scan 18: the signature's strokes cross the red seal in long straight lines, but draw no frame."""
+    data = realdoc("18_").read_bytes()
+    gray, _ = ocr.deskew(ocr.render_page(data, 0, DPI))
+    assert read_tables(gray, 1, SCALE) == []
