@@ -5,7 +5,8 @@
 
 At start: the database is opened and migrated to the newest revision; while the app runs, the local pool
 audits queued reports when ``settings.runs_local_worker`` (the SQLite default). Routes: ``/health``,
-``/health/ready``, the API under ``/api/`` (``api/routes/``), OpenAPI at ``/docs``, a small page at ``/``.
+``/health/ready``, the API under ``/api/`` (``api/routes/``), OpenAPI at ``/docs``, the web app's pages from
+``/`` (``api/web/``).
 Every error has one shape (``api/errors.py``).
 """
 
@@ -17,7 +18,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import extractor
@@ -28,6 +28,7 @@ from api.migrate import upgrade
 from api.routes import admin, batches, findings, health, reports
 from api.security import RequestLog, SecurityHeaders
 from api.settings import Settings
+from api.web import routes as web
 
 log = logging.getLogger("api")
 
@@ -42,28 +43,6 @@ các lô của mình). Mọi lỗi có dạng `{"error": {"code", "message_vi", 
 
 The audit service for commune digital-transformation reports: upload, progress, reports, review, exports.
 """
-
-INDEX_HTML = """<!doctype html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Kiểm tra báo cáo chuyển đổi số cấp xã</title>
-</head>
-<body>
-<h1>Kiểm tra báo cáo chuyển đổi số cấp xã</h1>
-<p>Dịch vụ đọc báo cáo ứng dụng CNTT, chuyển đổi số của các xã (PDF, DOCX, DOC, XLSX, ảnh quét), tính lại
-điểm theo bộ tiêu chí và chỉ ra từng chỗ không khớp, kèm trích dẫn nơi tìm thấy.</p>
-<ul>
-<li><a href="/docs">Tài liệu API (OpenAPI)</a></li>
-<li><a href="/health">Tình trạng dịch vụ</a></li>
-</ul>
-<p>Mọi yêu cầu tới <code>/api/</code> cần mã truy cập: <code>Authorization: Bearer &lt;mã&gt;</code>.</p>
-<p>Phiên bản VERSION</p>
-</body>
-</html>
-"""
-
 
 MAX_BODY_BYTES = 1024 * 1024  # any request but an upload: JSON of a review, a user, a token
 
@@ -154,12 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, batches, reports, findings, admin):
         app.include_router(module.router)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> HTMLResponse:
-        return HTMLResponse(
-            INDEX_HTML.replace("VERSION", extractor.__version__),
-            headers={"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'"},
-        )
+    web.install(app)  # the web app's pages from /, its static files at /static (api/web/)
 
     app.add_middleware(BodyLimit)
     app.add_middleware(errors.CatchAll)  # any defect becomes a 500 in the error shape

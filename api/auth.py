@@ -5,6 +5,9 @@
 - Roles: ``admin`` (users and tokens, and everything an auditor can), ``auditor`` (everything on every
   report), ``commune`` (bound to one commune: uploads, and reads only the reports reachable through its own
   batches — any other report, file or page is "not found", never its data).
+- A browser signs in once and then sends its session cookie (``api/web/session.py``) instead of the header;
+  the session names its token, which is checked again on every request. A session's POST/DELETE needs its
+  CSRF token in ``X-CSRF-Token``; a bearer request needs none (no browser sends it by itself).
 - :func:`visible_reports` / :func:`visible_batches` are the commune scope as query filters, used by every
   route that reads reports, so one place decides what a commune sees.
 """
@@ -23,7 +26,8 @@ from sqlalchemy import ColumnElement, exists, func, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import ROLES, Batch, BatchItem, Report, Token, User, utcnow
-from api.errors import forbidden, invalid, unauthorized
+from api.errors import ApiError, forbidden, invalid, unauthorized
+from api.web import session as web_session
 
 TOKEN_BYTES = 32
 PREFIX_CHARS = 8
@@ -131,7 +135,55 @@ def _bearer(request: Request) -> str:
     return secret
 
 
+def principal_for_token(session: Session, token_id: int) -> Principal | None:
+    """The principal of a live token found by its id (a browser session names its token), or None."""
+    token = session.get(Token, token_id)
+    if token is None or token.revoked_at is not None:
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or not user.active:
+        return None
+    return Principal(user.id, user.name, user.role, user.commune, token.id)
+
+
+def session_principal(request: Request) -> Principal | None:
+    """The principal of the request's browser session (signed cookie, live token), or None."""
+    opened = web_session.current(request)
+    if opened is None:
+        return None
+    factory: sessionmaker[Session] = request.app.state.factory
+    with factory() as session:
+        return principal_for_token(session, opened.token_id)
+
+
+def _from_cookie(request: Request) -> Principal | None:
+    opened = web_session.current(request)
+    if opened is None:
+        return None
+    if request.method not in web_session.SAFE_METHODS and not web_session.csrf_ok(
+        opened, request.headers.get(web_session.CSRF_HEADER)
+    ):
+        raise ApiError(
+            403,
+            "csrf",
+            "Thiếu hoặc sai mã chống giả mạo (X-CSRF-Token); hãy tải lại trang",
+            "missing or wrong CSRF token (X-CSRF-Token); reload the page",
+        )
+    factory: sessionmaker[Session] = request.app.state.factory
+    with factory() as session:
+        principal = principal_for_token(session, opened.token_id)
+    if principal is None:
+        raise unauthorized("Phiên đăng nhập đã hết hiệu lực", "the session has ended")
+    return principal
+
+
 def current_principal(request: Request) -> Principal:
+    """The bearer token's principal; without an Authorization header, the browser session's (a POST or DELETE
+    of a session must carry its CSRF token in ``X-CSRF-Token``)."""
+    if "authorization" not in request.headers:
+        principal = _from_cookie(request)
+        if principal is not None:
+            return principal
     secret = _bearer(request)
     factory: sessionmaker[Session] = request.app.state.factory
     with factory() as session:
