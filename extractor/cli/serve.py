@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -70,23 +69,13 @@ def data_dir_in_use(settings: Any) -> str | None:
     return None
 
 
-class HideTokens(logging.Filter):
-    """The access log never shows a token given in an address (the first-run ``/?token=…``)."""
-
-    PATTERN = re.compile(r"((?:^|[?&])(?:token|access_token)=)[^&\s]*", re.IGNORECASE)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(self.PATTERN.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
-        return True
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app, first_run
+    from api.logging import configure
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure(logging.INFO)  # every record a JSON line on stderr; requests are logged by api.security.RequestLog
     settings = settings_from(args)
     busy = data_dir_in_use(settings)
     if busy is not None:
@@ -107,8 +96,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     else:
         print(f"Mở / Open: {address}\nAPI: {address}docs", file=sys.stderr, flush=True)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
-    logging.getLogger("uvicorn.access").addFilter(HideTokens())  # after Config: it sets up uvicorn's logging
+    # uvicorn's own access log is off (it would print the query string, where a first-run token travels) and
+    # its logging setup is skipped, so its other records go through the JSON handler above.
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
     server = uvicorn.Server(config)
     server.run()
     if not server.started:
