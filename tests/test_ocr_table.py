@@ -265,3 +265,26 @@ def test_a_seal_with_a_signature_across_it_is_no_table(realdoc) -> None:
     data = realdoc("18_").read_bytes()
     gray, _ = ocr.deskew(ocr.render_page(data, 0, DPI))
     assert read_tables(gray, 1, SCALE) == []
+
+
+@cache
+def _unruled() -> bytes:
+    """No rule between the body rows: each column is one tall box, the rows told apart by their numbers."""
+    boxes = [
+        *HEADER,
+        Box(["1", "", "2", "", "3"], 1, 0),
+        Box(["Ban hành kế hoạch", "", "Cán bộ chuyên trách", "", "Văn bản điện tử"], 1, 1),
+        Box(["5", "", "10", "", "5"], 1, 2),
+        Box(["5", "", "7,50", "", "4,50"], 1, 3),
+    ]
+    return _pages([(WIDTHS, [40, 84], boxes)])
+
+
+def test_rows_drawn_without_rules_between_them_are_cut_where_each_number_starts() -> None:
+    [table] = _read(_unruled(), 1)
+    assert (table.n_rows, table.n_cols, table.header_rows) == (4, 4, 1)
+    assert _texts(table)[1:] == [
+        ["1", "Ban hành kế hoạch", "5", "5"],
+        ["2", "Cán bộ chuyên trách", "10", "7,50"],
+        ["3", "Văn bản điện tử", "5", "4,50"],
+    ]

@@ -26,6 +26,7 @@ turned 0.6°, JPEG 70, deskewed: cells read exactly 204/242 (0.84), words 1920/1
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -67,6 +68,10 @@ _NUMBER_PADS = (2.0, 3.0, 4.0)
 # Folded header words naming a points column, e.g. "Điểm tối đa", "Điểm tự chấm", "Điểm chuẩn", "Thẩm định".
 _POINTS_HEADER = regex.compile(r"diem|tu cham|tham dinh|toi da|thang diem")
 _STT_HEADER = regex.compile(r"^(stt|tt|so tt|so thu tu)$")
+# A number that starts a row of its own in a column drawn without rules between rows: "1", "2.", "1.2", "IV".
+_ROW_NUMBER = regex.compile(r"^\(?(?:\d{1,3}(?:[.,]\d{1,3})*|[IVXLC]{1,6})[.)]?$")
+# Such a row starts this many line heights above its number's line.
+_CUT_ABOVE = 0.3
 # A data column is a points column when at least this share of its filled cells read as numbers.
 _MOSTLY_NUMBERS = 0.7
 
@@ -281,7 +286,7 @@ def _close_ends(
 
 
 def _read(
-    pg: _Page, xs: list[int], ys: list[int], boxes: list[tuple[int, int, int, int]], page: int
+    pg: _Page, xs: list[int], ys: list[int], boxes: list[tuple[int, int, int, int]], page: int, split: bool = True
 ) -> PdfTable | None:
     scale = pg.scale
     grid = make_grid([_points_box(b, scale) for b in boxes])
@@ -296,6 +301,14 @@ def _read(
         if inside is not None:
             _set_words(cell, _read_text(pg, inside, by_points[box]), pg.scale)
         cells.append(cell)
+    cuts = _unruled_rows(cells, scale) if split else {}
+    if cuts:  # rows drawn with no rule between them: cut where each number starts, and read again
+        parts: list[tuple[int, int, int, int]] = []
+        for cell in cells:
+            x0, y0, x1, y1 = by_points[cell.bbox]
+            edges = [y0, *cuts.get(cell.row, []), y1] if cell.row_span == 1 else [y0, y1]
+            parts += [(x0, top, x1, bottom) for top, bottom in itertools.pairwise(edges)]
+        return _read(pg, xs, sorted({*ys, *(y for row in cuts.values() for y in row)}), parts, page, split=False)
     table = PdfTable(page, _points_box((xs[0], ys[0], xs[-1], ys[-1]), scale), grid.n_rows, grid.n_cols, cells, grid.xs)
     table.pages = [page]
     table.header_rows = header_rows(table)
@@ -310,6 +323,26 @@ def _read(
             if cell.col == col and cell.col_span == 1 and cell.row >= table.header_rows and cell.text:
                 _read_number(cell, pg, by_points[cell.bbox])
     return table
+
+
+def _unruled_rows(cells: list[PdfCell], scale: float) -> dict[int, list[int]]:
+    """Rows a table draws no rule between come out of the grid as one tall row; where its first cell holds
+    one row number a line ("1" / "2" / "3", at least two, all different), the row is cut (in pixels) a
+    little above each number's line, the first at the row's top unless text stands above it (the rest of a
+    row cut by a page break), as ``pdf_grid.split_unruled_rows`` does for a text PDF."""
+    cuts: dict[int, list[int]] = {}
+    for cell in cells:
+        lines = [line for _, group in cell.lines for line in group]
+        numbers = [line.text.strip() for line in lines]
+        if cell.col != 0 or cell.row_span != 1 or len(numbers) < 2 or len(set(numbers)) != len(numbers):
+            continue
+        if not all(_ROW_NUMBER.match(n) for n in numbers):
+            continue
+        starts = [line.top - _CUT_ABOVE * (line.bottom - line.top) for line in lines]
+        row = [ln for c in cells if c.row == cell.row for _, group in c.lines for ln in group]
+        above = any((ln.top + ln.bottom) / 2 < starts[0] for ln in row)
+        cuts[cell.row] = [round(y / scale) for y in (starts if above else starts[1:])]
+    return cuts
 
 
 def _points_box(box: tuple[int, int, int, int], scale: float) -> Box:
