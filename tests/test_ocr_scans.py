@@ -174,13 +174,18 @@ def _seed_000_pdf() -> bytes:
     return path.read_bytes()
 
 
+# Appendices sent alone from the rendering matrix (their card plants a wrong total): "narrow" has a narrow STT
+# column ("S/T/T"), the total "97,45/100" wrapped in its cell and a row cut by a page break; "columns" draws
+# no rules between its body rows.
+MATRIX = {
+    "narrow": {"widths": "narrow", "total_value": "of100", "split": "cut"},
+    "columns": {"rules": "columns", "total_value": "of100"},
+}
+
+
 @cache
-def _narrow_appendix_pdf() -> bytes:
-    """An appendix sent alone from the rendering matrix: a narrow STT column ("S/T/T"), the total "97,45/100"
-    wrapped in its cell, and a row cut by a page break; its card plants a wrong total."""
-    variant = matrix.Variant(
-        card=HOA_BINH.name, producer="fpdf", cover="alone", widths="narrow", total_value="of100", split="cut"
-    )
+def _matrix_pdf(which: str) -> bytes:
+    variant = matrix.Variant(card=HOA_BINH.name, producer="fpdf", cover="alone", **MATRIX[which])
     if reason := matrix.missing_tools("fpdf"):
         pytest.skip(reason)
     with tempfile.TemporaryDirectory() as tmp:
@@ -191,7 +196,7 @@ def _narrow_appendix_pdf() -> bytes:
 def _audits(which: str) -> tuple[Report, Report]:
     """The text PDF's audit and its scan's (200 dpi, turned 0.6°, speckled, JPEG 70)."""
     _need_ocr()
-    pdf = _seed_000_pdf() if which == "000" else _narrow_appendix_pdf()
+    pdf = _seed_000_pdf() if which == "000" else _matrix_pdf(which)
     scanned = scan_pdf(pdf, dpi=200, angle=0.6, jpeg_quality=70, seed=0)
     return audit(pdf, filename=f"{which}.pdf"), audit(scanned, filename=f"{which}_scan.pdf")
 
@@ -206,7 +211,7 @@ def _errors(report: Report) -> set[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("which", ["000", "narrow"])
+@pytest.mark.parametrize("which", ["000", "narrow", "columns"])
 def test_a_scanned_appendix_audits_to_the_points_and_total_of_its_text_pdf(which: str) -> None:
     text, scan = _audits(which)
     assert text.scorecard is not None and scan.scorecard is not None
@@ -215,7 +220,7 @@ def test_a_scanned_appendix_audits_to_the_points_and_total_of_its_text_pdf(which
     assert scan.scorecard.claimed_total == text.scorecard.claimed_total
     assert scan.source.ocr and "OCR_USED" in {f.code for f in scan.findings}
     assert _errors(scan) <= _errors(text), "an error the text PDF does not have"
-    if which == "narrow":  # the card's planted fault is still found on the scan
+    if which in MATRIX:  # the card's planted fault is still found on the scan
         assert "TOTAL_MISMATCH" in _errors(scan)
 
 
