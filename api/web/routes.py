@@ -288,13 +288,17 @@ def upload_page(request: Request) -> Response:
 
 def dashboard_rows(session: Session, batch_id: str) -> list[dict[str, Any]]:
     """One row per file of the batch, from the report columns (never the stored JSON) and its findings."""
-    pairs = session.execute(
-        select(BatchItem, Report)
+    card = Report.report_json["scorecard"]
+    triples = session.execute(
+        select(BatchItem, Report, card["estimated"].as_boolean(), card["claimed_verdict"].as_string())
         .outerjoin(Report, Report.id == BatchItem.report_id)
         .options(defer(Report.report_json))
         .where(BatchItem.batch_id == batch_id)
         .order_by(BatchItem.id)
     ).all()
+    pairs = [(item, report) for item, report, _, _ in triples]
+    estimated = {r.id: bool(e) for _, r, e, _ in triples if r is not None}
+    claimed_verdicts = {r.id: v for _, r, _, v in triples if r is not None}
     report_ids = {r.id for _, r in pairs if r is not None}
     findings = session.execute(
         select(FindingRow.id, FindingRow.report_id, FindingRow.code, FindingRow.message).where(
@@ -318,6 +322,10 @@ def dashboard_rows(session: Session, batch_id: str) -> list[dict[str, Any]]:
             state = "unreadable"
         claimed = points(report.claimed_total) if report else None
         recomputed = points(report.recomputed_total) if report else None
+        verdict = report.verdict if report else None
+        estimate = None
+        if report is not None and estimated.get(report.id):  # an estimate is never a recomputed total
+            estimate, recomputed, verdict = recomputed, None, claimed_verdicts.get(report.id)
         delta = None
         if claimed is not None and recomputed is not None:
             delta = float(Decimal(str(recomputed)) - Decimal(str(claimed)))
@@ -333,8 +341,9 @@ def dashboard_rows(session: Session, batch_id: str) -> list[dict[str, Any]]:
                 "period": report.period if report else None,
                 "claimed": claimed,
                 "recomputed": recomputed,
+                "estimated": estimate,
                 "delta": delta,
-                "verdict": report.verdict if report else None,
+                "verdict": verdict,
                 "errors": report.errors if report else 0,
                 "warnings": report.warnings if report else 0,
                 "findings": total,
