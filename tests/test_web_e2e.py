@@ -74,13 +74,8 @@ def faulty_pdf(work: Path, scratch: Path) -> Path:
     docx = scratch / (Path(FAULTY).stem + ".docx")
     docx.write_bytes(out.getvalue())
     profile = (scratch / "lo-profile").resolve()
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir"]
-        + [str(work), str(docx)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf"]
+    subprocess.run([*command, "--outdir", str(work), str(docx)], check=True, capture_output=True, timeout=180)
     docx.unlink()
     pdf = work / FAULTY
     assert pdf.is_file()
@@ -216,9 +211,7 @@ def word_box(pdf: Path, page_number: int, needle: str) -> tuple[float, float, fl
         doc.close()
 
 
-def test_the_journey_of_a_city_officer(
-    server: Server, browser_context: Any, upload_dir: Path, shots: Path
-) -> None:
+def test_the_journey_of_a_city_officer(server: Server, browser_context: Any, upload_dir: Path, shots: Path) -> None:
     page = browser_context.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda err: page_errors.append(str(err)))

@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
 
-LOGIN_LIMIT = 10  # sign-in attempts per client address per minute
+LOGIN_LIMIT = 10  # failed sign-in attempts per client address per minute
 PAGE_DPI = 120  # resolution of the page images the report page shows
 CONTEXT_CHARS = 280  # characters shown either side of a quote in a text file
 CSP = (
@@ -179,9 +179,15 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def _limited(request: Request) -> HTMLResponse | None:
+def _failed(request: Request) -> None:
     limit: web_session.RateLimit = request.app.state.web_login_limit
-    if limit.hit(client_address(request)):
+    limit.hit(client_address(request))
+
+
+def _limited(request: Request) -> HTMLResponse | None:
+    """The 429 page when the client's failed sign-ins used up this minute, else None."""
+    limit: web_session.RateLimit = request.app.state.web_login_limit
+    if not limit.over(client_address(request)):
         return None
     response = page(
         request,
@@ -235,9 +241,11 @@ def sign_in(
         return limited
     target = safe_next(next)
     if not web_session.login_csrf_ok(request, csrf):
+        _failed(request)
         return _sign_in_form(request, "Biểu mẫu đã hết hạn, hãy nhập lại mã truy cập.", target, status=403)
     opened = _opened(request, token, target)
     if opened is None:
+        _failed(request)
         return _sign_in_form(request, "Mã truy cập không đúng hoặc đã bị thu hồi.", target, status=401)
     return opened
 

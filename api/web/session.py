@@ -159,7 +159,8 @@ def login_csrf_ok(request: Request, given: str | None) -> bool:
 
 
 class RateLimit:
-    """A fixed window: at most ``limit`` attempts per client address per ``window`` seconds."""
+    """A fixed window: at most ``limit`` failed attempts per client address per ``window`` seconds (an office
+    behind one address signs in freely; guessing is slowed to ``limit`` tries a window)."""
 
     def __init__(self, limit: int = 10, window: float = 60.0, max_clients: int = 10_000) -> None:
         self.limit, self.window, self.max_clients = limit, window, max_clients
@@ -178,6 +179,13 @@ class RateLimit:
             count += 1
             self._counts[client] = (slot, count)
             return count <= self.limit
+
+    def over(self, client: str, now: float | None = None) -> bool:
+        """The client has used up its attempts in this window (nothing is counted)."""
+        slot = int((now if now is not None else time.monotonic()) // self.window)
+        with self._lock:
+            start, count = self._counts.get(client, (slot, 0))
+            return start == slot and count >= self.limit
 
     def retry_after(self, now: float | None = None) -> int:
         moment = now if now is not None else time.monotonic()
