@@ -16,6 +16,7 @@ import io
 import zipfile
 import zlib
 from dataclasses import dataclass
+from typing import IO
 
 import regex
 
@@ -142,23 +143,49 @@ def check_zip_safety(zf: zipfile.ZipFile) -> None:
 
 
 _DTD = regex.compile(rb"<!(?:DOCTYPE|ENTITY)", regex.IGNORECASE)
+_ENCODING = regex.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""", regex.IGNORECASE)
+_CHUNK = 1024 * 1024
 
 
 def check_xml_safety(zf: zipfile.ZipFile) -> None:
-    """Office XML never declares a DTD; one that does may be an entity-expansion ("billion laughs") attack."""
+    """Office XML never declares a DTD; one that does may be an entity-expansion ("billion laughs") or an
+    external-entity attack. Every XML part is read whole (the zip checks above bound its size): a DTD after
+    a long comment, or in UTF-16/UTF-32 (NUL bytes between the letters), is found too. A part declaring
+    UTF-7, where markup can hide from a byte search, is refused as well."""
     for info in zf.infolist():
         if not info.filename.endswith((".xml", ".rels")):
             continue
         try:
             with zf.open(info) as part:
-                head = part.read(64 * 1024)
+                found = _unsafe_xml(part)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
             raise CorruptFileError("docx/xlsx", detail=f"{info.filename}: {exc}") from exc
-        if _DTD.search(head):
+        if found == "dtd":
             raise UnsafeFileError(
                 f"phần '{info.filename}' khai báo DTD/thực thể XML (nguy cơ bom thực thể)",
                 f"part '{info.filename}' declares an XML DTD/entities (entity-expansion risk)",
             )
+        if found == "encoding":
+            raise UnsafeFileError(
+                f"phần '{info.filename}' dùng bảng mã UTF-7, có thể che giấu mã XML",
+                f"part '{info.filename}' is encoded in UTF-7, which can hide XML markup",
+            )
+
+
+def _unsafe_xml(part: IO[bytes]) -> str | None:
+    tail = b""
+    first = True
+    while chunk := part.read(_CHUNK):
+        window = tail + chunk.replace(b"\x00", b"")
+        if first:
+            declared = _ENCODING.match(window[:400].lstrip(b"\xef\xbb\xbf\xff\xfe"))
+            if declared and declared.group(1).strip().lower().replace(b"-", b"") == b"utf7":
+                return "encoding"
+            first = False
+        if _DTD.search(window):
+            return "dtd"
+        tail = window[-16:]
+    return None
 
 
 def _sniff_ole(data: bytes) -> Format:
