@@ -83,8 +83,14 @@ def _source_findings(doc: Document) -> list[Finding]:
     out = []
     if doc.source.ocr:
         out.append(ocr_used(doc.source.ocr_pages, doc.source.ocr_confidence))
-    if any(n.code == "legacy_encoding" for n in doc.notices):
-        out.append(finding("LEGACY_ENCODING", "Văn bản dùng bảng mã cũ (TCVN3/VNI) và đã được chuyển sang Unicode."))
+    if legacy := next((n for n in doc.notices if n.code == "legacy_encoding"), None):
+        out.append(
+            finding(
+                "LEGACY_ENCODING",
+                f"{legacy.message_vi.removesuffix('.')}; cần đối chiếu chữ có dấu với bản gốc.",
+                found={"encoding": doc.source.legacy_encoding},
+            )
+        )
     if unread := unread_pages(doc):
         out.append(pages_not_read(unread, doc.source.pages))
     return out

@@ -11,9 +11,10 @@ location quoting the document, a Vietnamese message naming the numbers involved)
 (the template, or a boundary just inside the rule, e.g. a total 0,01 off) must not. Mutations are exact string
 edits of the template, each asserted to apply exactly once, so a template change cannot silently void a case.
 
-Not planted: OCR_USED and LEGACY_ENCODING (no OCR or legacy-font conversion yet: skipped with the reason);
-UNREADABLE is planted as the bad files of tests/data/bad/ read by ``audit_file``. A check that does not do what
-the contract says keeps its case as it should be, marked xfail(strict=True) with the reason.
+OCR_USED and LEGACY_ENCODING are planted in the file rather than its words (a scan of the letter, the letter typed
+in TCVN3 or VNI fonts, each against its twin); UNREADABLE is planted as the bad files of tests/data/bad/ read by
+``audit_file``. A check that does not do what the contract says keeps its case as it should be, marked
+xfail(strict=True) with the reason.
 """
 
 from __future__ import annotations
@@ -291,8 +292,8 @@ CASES = [
          mentions=("4,625", "4,63", "4,995", "4,99"), quote="12\tTỷ lệ kết quả giải quyết"),
 ]  # fmt: skip
 NOT_PLANTABLE = {
-    "OCR_USED": "needs OCR of a scanned file, which the project does not do yet",
-    "LEGACY_ENCODING": "needs TCVN3/VNI to Unicode conversion, which the project does not do yet",
+    "OCR_USED": "planted in the file, not its words: see test_ocr_used_is_raised_for_a_scan_and_not_…",
+    "LEGACY_ENCODING": "planted in the file: see test_legacy_encoding_is_raised_for_legacy_fonts_and_not_…",
     "UNREADABLE": "planted as bad files instead: see test_unreadable_file_is_one_finding_with_its_reason",
     "SIGNATURE_BROKEN": "needs a signed PDF changed after signing: planted in tests/test_signatures.py",
     "SIGNER_MISMATCH": "needs a PDF signed with a certificate: planted in tests/test_signatures.py",
@@ -411,9 +412,90 @@ def test_only_findings_about_something_absent_go_unlocated() -> None:
     assert {c.code for c in CASES if c.quote is None} == {"CRITERION_MISSING", "NO_SCORECARD"}
 
 
-@pytest.mark.parametrize("code", ["OCR_USED", "LEGACY_ENCODING"])
-def test_codes_that_need_conversions_not_built_yet(code: str) -> None:
-    pytest.skip(f"{code}: {NOT_PLANTABLE[code]}")
+# --- faults planted in the file rather than in its words: a scan of the letter, the letter in TCVN3 fonts -------------
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def _letter_pdf() -> bytes:
+    """The clean letter as a text PDF (fpdf2, DejaVu Sans: every Vietnamese letter)."""
+    fpdf = pytest.importorskip("fpdf")
+    if not DEJAVU.exists():
+        pytest.skip("DejaVu fonts are not installed (Debian package fonts-dejavu-core)")
+    pdf = fpdf.FPDF(format="A4", unit="pt")
+    pdf.set_margins(60, 50)
+    pdf.add_page()
+    pdf.add_font("dejavu", fname=str(DEJAVU))
+    pdf.set_font("dejavu", size=11)
+    for line in LETTER.splitlines():
+        pdf.multi_cell(0, 15, line or " ", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+@pytest.mark.slow
+def test_ocr_used_is_raised_for_a_scan_and_not_for_its_text_twin() -> None:
+    from extractor import audit
+    from samples.generator.scan import scan_pdf
+
+    text_pdf = _letter_pdf()
+    clean = audit(text_pdf, filename="cong-van.pdf")
+    scanned = audit(scan_pdf(text_pdf, dpi=200, angle=0.5, seed=3), filename="cong-van-scan.pdf")
+    assert "OCR_USED" not in {f.code for f in clean.findings}
+    [used] = [f for f in scanned.findings if f.code == "OCR_USED"]
+    pages = list(range(1, (clean.source.pages or 0) + 1))
+    assert len(pages) >= 1 and used.severity == "info" and used.found["pages"] == pages
+    assert 50 < used.found["mean_confidence"] <= 100
+    assert (f"Trang 1–{pages[-1]} " if len(pages) > 1 else "Trang 1 ") in used.message
+    assert "được nhận dạng ký tự (OCR)" in used.message and "%" in used.message
+    assert scanned.source.ocr and scanned.source.ocr_pages == pages
+    # what the letter says is read alike from the scan
+    for fact in ("number", "date", "commune", "signer"):
+        assert getattr(scanned.document, fact) == getattr(clean.document, fact), fact
+    assert scanned.letter_total == clean.letter_total
+
+
+def _letter_docx(encoding: str | None) -> bytes:
+    """The clean letter as a DOCX: in Unicode with Times New Roman, or typed in legacy fonts as such files are —
+    .VnTime / VNI-Times, and TCVN3's capitals font .VnTimeH for a capital with a tone mark (TCVN3 has none)."""
+    import io
+    from itertools import groupby
+
+    import docx
+
+    from extractor.parsers.legacy import from_unicode, representable
+
+    document = docx.Document()
+    for line in LETTER.replace("≥", ">=").splitlines():
+        paragraph = document.add_paragraph()
+        if encoding is None:
+            run = paragraph.add_run(line)
+            run.font.name = "Times New Roman"
+            continue
+        table = representable(encoding)  # type: ignore[arg-type]
+        for caps, chars in groupby(line, key=lambda c: ord(c) > 127 and c not in table):
+            part = "".join(chars)
+            run = paragraph.add_run(from_unicode(part.lower() if caps else part, encoding))  # type: ignore[arg-type]
+            run.font.name = ".VnTimeH" if caps else {"tcvn3": ".VnTime", "vni": "VNI-Times"}[encoding]
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_legacy_encoding_is_raised_for_legacy_fonts_and_not_for_the_unicode_twin(encoding: str) -> None:
+    from extractor import audit
+
+    clean = audit(_letter_docx(None), filename="cong-van.docx")
+    legacy = audit(_letter_docx(encoding), filename="cong-van-cu.docx")
+    assert "LEGACY_ENCODING" not in {f.code for f in clean.findings}
+    [found] = [f for f in legacy.findings if f.code == "LEGACY_ENCODING"]
+    assert found.severity == "info" and found.found == {"encoding": encoding}
+    assert {"tcvn3": "TCVN3", "vni": "VNI"}[encoding] in found.message and "Unicode" in found.message
+    assert legacy.source.legacy_encoding == encoding and clean.source.legacy_encoding is None
+    for fact in ("number", "date", "commune", "signer", "subject"):
+        assert getattr(legacy.document, fact) == getattr(clean.document, fact), fact
+    assert legacy.letter_total == clean.letter_total
+    assert {f.code for f in legacy.findings} - {"LEGACY_ENCODING"} == {f.code for f in clean.findings}
 
 
 # --- details of particular faults ---------------------------------------------------------------------------------
