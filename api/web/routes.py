@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 import extractor
 from api.auth import Principal, authenticate, can_see_report, session_principal, visible_batches, visible_reports
 from api.db import Batch, BatchItem, FindingRow, Report, Review, StoredFile
-from api.routes.batches import get_batch, progress
+from api.routes.batches import STATES as ITEM_STATES
 from api.routes.common import fold, latest_reviews, points
 from api.storage import original_path
 from api.web import session as web_session
@@ -280,7 +280,7 @@ def home(request: Request, token: Annotated[str | None, Query(max_length=500)] =
         rows = session.scalars(
             select(Batch).where(visible_batches(me)).order_by(Batch.created_at.desc(), Batch.id).limit(200)
         ).all()
-        batches = [progress(session, b, with_items=False) for b in rows]
+        batches = batch_progress(session, list(rows))
     return page(request, "trang_chu.html", {"me": me, "batches": batches})
 
 
@@ -289,6 +289,32 @@ def upload_page(request: Request) -> Response:
     me = who(request)
     rubrics = [{"id": r.id, "name": r.name} for r in extractor.list_rubrics()]
     return page(request, "tai_len.html", {"me": me, "rubrics": rubrics})
+
+
+def batch_progress(session: Session, batches: list[Batch]) -> list[dict[str, Any]]:
+    """The API's progress counts of each batch (``GET /api/batches/{id}``), from the state columns alone."""
+    ids = [b.id for b in batches]
+    counts: dict[str, dict[str, int]] = {i: dict.fromkeys(ITEM_STATES, 0) for i in ids}
+    found = session.execute(
+        select(BatchItem.batch_id, Report.state, Report.status)
+        .outerjoin(Report, Report.id == BatchItem.report_id)
+        .where(BatchItem.batch_id.in_(ids))
+    ).all()
+    for batch_id, state, status in found:
+        key = "refused" if state is None else "unreadable" if state == "done" and status == "unreadable" else state
+        counts[batch_id][key] += 1
+    return [
+        {
+            "id": b.id,
+            "name": b.name,
+            "commune": b.commune,
+            "created_at": b.created_at,
+            "total": sum(counts[b.id].values()),
+            **counts[b.id],
+            "finished": counts[b.id]["queued"] + counts[b.id]["running"] == 0,
+        }
+        for b in batches
+    ]
 
 
 # --- the batch dashboard ----------------------------------------------------------------------------------------
@@ -380,7 +406,7 @@ def chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for row in rows:
         if row["claimed"] is not None or row["recomputed"] is not None:
             groups[row["commune"] or "(không rõ xã)"].append(row)
-    bars = []
+    bars: list[dict[str, Any]] = []
     for commune in sorted(groups, key=fold):
         members = groups[commune]
         claimed = [r["claimed"] for r in members if r["claimed"] is not None]
@@ -393,7 +419,7 @@ def chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "recomputed": sum(recomputed) / len(recomputed) if recomputed else None,
             }
         )
-    top = max([b[k] for b in bars for k in ("claimed", "recomputed") if b[k] is not None] or [100.0])
+    top = max([float(b[k]) for b in bars for k in ("claimed", "recomputed") if b[k] is not None] or [100.0])
     scale = 100.0 if top <= 100.0 else float(math.ceil(top / 10.0) * 10)
     label_w, bar_w, row_h = 210, 520, 34
     for i, bar in enumerate(bars):
@@ -441,7 +467,7 @@ def batch_page(
         batch = session.scalars(select(Batch).where(Batch.id == batch_id[:36], visible_batches(me))).first()
         if batch is None:
             return not_found_page(request, me, "Không có lô này, hoặc bạn không được xem lô này.")
-        info = progress(session, get_batch(session, me, batch.id), with_items=False)
+        info = batch_progress(session, [batch])[0]
         rows = dashboard_rows(session, batch.id)
     shown = [r for r in rows if _matches(r, ket_luan, loi, ma, xa)]
     codes = sorted({c for r in rows for c in r["codes"]})
