@@ -349,6 +349,7 @@ def test_the_journey_of_a_city_officer(server: Server, browser_context: Any, upl
     response = page.goto(f"{server.base}/bao-cao/{report_id}")
     assert response is not None and response.status == 404
     assert "Không có báo cáo này" in page.content()
+    page_errors.remove("Failed to load resource: the server responded with a status of 404 (Not Found)")
     commune_batch = upload_as_commune(page, server, upload_dir / "000_86fb9651f283ba60.txt")
     page.goto(f"{server.base}/")
     links = page.locator("a[href^='/lo/']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
