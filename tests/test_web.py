@@ -4,6 +4,7 @@ with no inline script, and the commune scope on pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import stat
@@ -16,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.web import session as web_session
-from api.web.routes import LOGIN_LIMIT, vn_number
+from api.web.routes import LOGIN_LIMIT, vn_date, vn_number
 from tests.api_fixtures import Service, start_service
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -318,6 +319,21 @@ def test_a_commune_sees_only_its_own_batches_and_reports(service: Service, world
     assert other.get(f"/api/batches/{world['batch']}/export.xlsx").status_code == 404
 
 
-def test_numbers_are_written_the_vietnamese_way() -> None:
+def test_an_unreadable_file_says_why_on_the_dashboard_and_its_page(service: Service) -> None:
+    body = service.upload("auditor", [("hong.pdf", b"%PDF-1.7 this is not a PDF at all")])
+    service.wait(body["id"])
+    client = sign_in(service, "auditor")
+    dashboard = assert_page(client.get(f"/lo/{body['id']}"), "hong.pdf", 'class="problem"')
+    assert re.search(r'id="total-unreadable">1<', dashboard)
+    report = assert_page(
+        client.get(f"/bao-cao/{body['items'][0]['report_id']}"), "Không đọc được tệp này", "UNREADABLE"
+    )
+    assert "Bảng điểm" not in report
+
+
+def test_numbers_and_times_are_written_the_vietnamese_way() -> None:
     assert vn_number(99.25) == "99,25" and vn_number(100.0) == "100" and vn_number(1234.5) == "1.234,5"
     assert vn_number(None) == "—" and vn_number(-0.37) == "-0,37"
+    assert vn_date("2026-06-12") == "12/06/2026" and vn_date(None) == "—"
+    assert vn_date("2026-06-12T20:30:00+00:00") == "13/06/2026 03:30"  # Vietnam's time
+    assert vn_date(dt.datetime(2026, 6, 12, 1, 5)) == "12/06/2026 08:05"  # a stored (naive UTC) time

@@ -15,6 +15,8 @@ browser's own requests to ``/api/`` carry the session cookie and, for POSTs, the
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import functools
 import math
 from collections import defaultdict
@@ -100,10 +102,20 @@ def vn_signed(value: Any) -> str:
     return ("+" if float(value) > 0 else "") + vn_number(value)
 
 
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving
+
+
 def vn_date(value: Any) -> str:
-    """ "2026-06-12" (or a date/datetime) -> "12/06/2026"; a datetime keeps its time."""
+    """A date "2026-06-12" -> "12/06/2026"; a date and time keeps its time, in Vietnam's time (a naive one is
+    a stored UTC time)."""
     if not value:
         return "—"
+    if isinstance(value, str) and len(value) > 10:
+        with contextlib.suppress(ValueError):
+            value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        value = aware.astimezone(VIETNAM).replace(tzinfo=None)
     text = str(value)
     day = text[:10]
     if len(day) == 10 and day[4] == "-" and day[7] == "-":
