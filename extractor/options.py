@@ -9,6 +9,8 @@ from dataclasses import dataclass
 class ParseOptions:
     max_bytes: int = 100 * 1024 * 1024
     max_pages: int = 2000
+    # A text file (TXT, Markdown) longer than this many characters is read only up to it, with a notice.
+    max_text_chars: int = 5_000_000
     # LibreOffice conversion of a legacy .doc is killed after this many seconds.
     convert_timeout: float = 60.0
     # A PDF page with fewer printable characters than this counts as having no text layer.

@@ -289,3 +289,16 @@ def test_an_active_pdf_uploaded_is_audited_and_nothing_lands_outside_the_store(s
     if cwd_before:
         assert not any("pwned" in p.name for p in _all_files(Path.cwd()) - cwd_before)
     assert not os.path.exists("pwned-by-launch.sh") and not os.path.exists("pwned-by-embedded.sh")
+
+
+# --- text length ----------------------------------------------------------------------------------------------
+
+
+def test_a_text_file_past_the_length_limit_is_read_up_to_it_with_a_notice() -> None:
+    data = (TEXT * 200).encode("utf-8")
+    doc = extractor.parse(data, "dai.txt", extractor.ParseOptions(max_text_chars=1000))
+    assert len(doc.text) <= 1000
+    (notice,) = [n for n in doc.notices if n.code == "text_truncated"]
+    assert "1,000" in notice.message_en and "1,000" in notice.message_vi
+    whole = extractor.parse(data, "dai.txt")
+    assert not [n for n in whole.notices if n.code == "text_truncated"] and len(whole.text) > 1000

@@ -57,8 +57,19 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
     decoded = decode_text(data)
     if decoded is None:
         raise UnsupportedFormatError(*BINARY)
-    lines, pages = _split_lines(decoded[0])
+    text = decoded[0]
     builder = DocumentBuilder(source)
+    if len(text) > options.max_text_chars:
+        limit = options.max_text_chars
+        builder.notice(
+            "text_truncated",
+            f"Tệp văn bản dài {len(text):,} ký tự, vượt giới hạn {limit:,}: chỉ đọc {limit:,} ký tự đầu; "
+            "kết quả kiểm tra chỉ dựa trên phần đã đọc.",
+            f"The text file is {len(text):,} characters long, over the limit of {limit:,}: only the first "
+            f"{limit:,} were read; the audit covers only those.",
+        )
+        text = text[:limit]
+    lines, pages = _split_lines(text)
     for number in range(1, pages + 1) if pages > 1 else ():
         builder.add_page(number)
     source.pages = pages if pages > 1 else None
