@@ -18,7 +18,9 @@ from fastapi.testclient import TestClient
 
 from api.web import session as web_session
 from api.web.routes import LOGIN_LIMIT, vn_date, vn_number
-from tests.api_fixtures import Service, start_service
+from tests.api_fixtures import BACKENDS, Service, database_for, pg_admin_url, start_service
+
+__all__ = ["pg_admin_url"]  # the PostgreSQL server fixture, used through database_for
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 TEXT_REPORT = "000_86fb9651f283ba60.txt"
@@ -31,9 +33,10 @@ def sample(name: str) -> bytes:
     return path.read_bytes()
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    yield from start_service(tmp_path_factory.mktemp("web"), None)
+@pytest.fixture(scope="module", params=BACKENDS)
+def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The app on SQLite and on PostgreSQL (the dashboard reads the stored JSON with each one's operators)."""
+    yield from start_service(tmp_path_factory.mktemp(f"web-{request.param}"), database_for(request.param, request))
 
 
 @pytest.fixture(scope="module")
