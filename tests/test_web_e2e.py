@@ -242,6 +242,12 @@ def test_the_journey_of_a_city_officer(server: Server, browser_context: Any, upl
     # the dashboard: the numbers are the command line's
     page.click("#dashboard-link")
     page.wait_for_selector("#reports tbody tr[data-file]")
+    page.keyboard.press("Tab")  # the first stop is the skip link, shown when focused
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.locator("a.skip").bounding_box()["y"] >= 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "noi-dung"
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(shots / "04-bang-tong-hop.png"))
     page.screenshot(path=str(shots / "05-bang-tong-hop-ca-trang.png"), full_page=True)
     rows = page.locator("#reports tbody tr[data-file]").evaluate_all(
