@@ -433,7 +433,7 @@ def chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
         )
     top = max([float(b[k]) for b in bars for k in ("claimed", "recomputed") if b[k] is not None] or [100.0])
     scale = 100.0 if top <= 100.0 else float(math.ceil(top / 10.0) * 10)
-    label_w, bar_w, row_h = 210, 520, 34
+    label_w, bar_w, row_h = 210, 860, 34
     for i, bar in enumerate(bars):
         bar["y"] = 28 + i * row_h
         for key in ("claimed", "recomputed"):
