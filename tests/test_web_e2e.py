@@ -32,6 +32,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 FAULTY = "bao-cao-sai-diem.pdf"  # the samples' first report with a wrong row, a wrong letter total
+BROKEN = "tep-hong.pdf"  # not a PDF at all
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -139,6 +140,7 @@ def upload_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for path in sample_files():
         shutil.copy2(path, work / path.name)
     faulty_pdf(work, tmp_path_factory.mktemp("office"))
+    (work / BROKEN).write_bytes(b"%PDF-1.7\nkhong phai PDF\n")
     return work
 
 
@@ -176,7 +178,7 @@ def diff_json(directory: Path) -> dict[str, dict[str, Any]]:
         text=True,
         timeout=600,
     )
-    assert run.returncode in (0, 1), run.stderr
+    assert run.returncode in (0, 1, 2), run.stderr  # 2: a file is unreadable (the broken one)
     return {Path(row["file"]).name: row for row in json.loads(run.stdout)}
 
 
@@ -234,8 +236,13 @@ def test_the_journey_of_a_city_officer(server: Server, browser_context: Any, upl
     page.wait_for_selector("#progress-table tbody tr[data-state]")
     page.screenshot(path=str(shots / "02-tai-len-tien-do.png"))
     page.locator("#dashboard-link").wait_for(state="visible", timeout=AUDIT_SECONDS * 1000)
-    states = page.locator("#progress-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.state)")
-    assert len(states) == len(files) and set(states) == {"done"}, states
+    states = page.locator("#progress-table tbody tr").evaluate_all(
+        "rows => Object.fromEntries(rows.map(r => [r.cells[0].textContent, r.dataset.state]))"
+    )
+    assert states == {p.name: "unreadable" if p.name == BROKEN else "done" for p in files}, states
+    broken = page.locator("#progress-table tbody tr[data-state=unreadable] .problem")
+    broken.wait_for(state="visible")
+    assert "PDF" in broken.inner_text()  # the reason in plain words, from the file's UNREADABLE finding
     assert "Đã kiểm tra xong" in page.locator("#progress-status").inner_text()
     page.screenshot(path=str(shots / "03-tai-len-xong.png"), full_page=True)
 
@@ -268,6 +275,7 @@ def test_the_journey_of_a_city_officer(server: Server, browser_context: Any, upl
     with_errors = sum(1 for r in expected.values() if r["errors"])
     assert with_errors >= 1
     assert page.locator("#total-errors").inner_text() == str(with_errors)
+    assert page.locator("#total-unreadable").inner_text() == "1"
     assert page.locator("svg.chart .bar-group").count() >= 1
 
     # sorting by the recomputed points, by keyboard

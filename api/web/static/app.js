@@ -127,6 +127,23 @@
       row.tr.className = (state === "unreadable" || state === "failed" || state === "refused") ? "has-errors" : "";
     }
 
+    var reasons = {};
+    function explain(row, reportId) {
+      /* why a file could not be read: its UNREADABLE finding, in Vietnamese */
+      var show = function (text) { if (text) row.state.appendChild(el("div", "problem", text)); };
+      if (reasons[reportId] !== undefined) { show(reasons[reportId]); return; }
+      reasons[reportId] = "";
+      fetch("/api/reports/" + reportId + "/findings", { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          var found = (body.findings || []).filter(function (f) { return f.code === "UNREADABLE"; })[0];
+          reasons[reportId] = found ? found.message : "";
+          if (row.tr.getAttribute("data-state") === "unreadable" && !row.state.querySelector(".problem")) {
+            show(reasons[reportId]);
+          }
+        });
+    }
+
     function follow(batchId) {
       link.href = "/lo/" + batchId;
       function refresh(finished) {
@@ -139,7 +156,10 @@
               tbody.textContent = "";
               rows = body.items.map(function (item) { return addRow(item.filename); });
             }
-            body.items.forEach(function (item, i) { setState(rows[i], item.state, item.error, item.report_id); });
+            body.items.forEach(function (item, i) {
+              setState(rows[i], item.state, item.error, item.report_id);
+              if (item.state === "unreadable" && item.report_id) explain(rows[i], item.report_id);
+            });
             var done = body.total - body.queued - body.running;
             status.textContent = finished || body.finished
               ? "Đã kiểm tra xong " + body.total + " tệp."
