@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -96,7 +97,18 @@ def _open(data: bytes) -> Any:
         check_zip_safety(zf)
         check_xml_safety(zf)
         return docx.Document(io.BytesIO(data))
-    except (OpcError, zipfile.BadZipFile, KeyError, ValueError, TypeError, etree.LxmlError, EOFError, OSError) as exc:
+    except (
+        OpcError,
+        zipfile.BadZipFile,
+        zlib.error,  # a member whose deflate stream is broken (found by scripts/fuzz.py)
+        NotImplementedError,  # a member stored with a compression method zipfile does not know
+        KeyError,
+        ValueError,
+        TypeError,
+        etree.LxmlError,
+        EOFError,
+        OSError,
+    ) as exc:
         raise CorruptFileError("docx", detail=f"{type(exc).__name__}: {exc}") from exc
 
 
