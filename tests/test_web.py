@@ -334,6 +334,23 @@ def test_an_unreadable_file_says_why_on_the_dashboard_and_its_page(service: Serv
     assert "Bảng điểm" not in report
 
 
+def test_an_estimate_is_never_shown_as_a_recomputed_total(service: Service) -> None:
+    narrative = "002_15449ca40c703c40.txt"  # a narrative report: its scorecard is estimated
+    body = service.upload("auditor", [(narrative, sample(narrative))])
+    service.wait(body["id"])
+    report = service.client.get(f"/api/reports/{body['items'][0]['report_id']}", headers=service.headers("auditor"))
+    card = report.json()["scorecard"]
+    assert card["estimated"] and card["recomputed_total"] is not None
+    client = sign_in(service, "auditor")
+    dashboard = client.get(f"/lo/{body['id']}").text
+    row = dashboard[dashboard.index(f'<tr data-file="{narrative}"') :]
+    row = row[: row.index("</tr>")]
+    assert re.search(r'class="num recomputed" data-value=""', row)
+    assert re.search(rf'class="num estimated muted" data-value="{card["recomputed_total"]}', row)
+    page = client.get(f"/bao-cao/{body['items'][0]['report_id']}").text
+    assert "Bảng điểm ước tính" in page and "(tính lại)" not in page
+
+
 def test_numbers_and_times_are_written_the_vietnamese_way() -> None:
     assert vn_number(99.25) == "99,25" and vn_number(100.0) == "100" and vn_number(1234.5) == "1.234,5"
     assert vn_number(None) == "—" and vn_number(-0.37) == "-0,37"
