@@ -375,8 +375,18 @@ def test_the_journey_of_a_city_officer(server: Server, browser_context: Any, upl
 
 
 def upload_as_commune(page: Any, server: Server, path: Path) -> str:
+    """Upload one text file by dropping it on the drop zone; returns the new batch's id."""
     page.goto(f"{server.base}/tai-len")
-    page.set_input_files("#files", str(path))
+    dropped = page.evaluate_handle(
+        """([name, text]) => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], name, {type: "text/plain"}));
+            return data;
+        }""",
+        [path.name, path.read_text(encoding="utf-8")],
+    )
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": dropped})
+    assert "Đã chọn 1 tệp" in page.locator("#chosen").inner_text()
     page.click("#upload-button")
     page.locator("#dashboard-link").wait_for(state="visible", timeout=AUDIT_SECONDS * 1000)
     href = page.locator("#dashboard-link").get_attribute("href")
