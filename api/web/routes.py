@@ -48,7 +48,7 @@ LOGIN_LIMIT = 10  # failed sign-in attempts per client address per minute
 PAGE_DPI = 120  # resolution of the page images the report page shows
 CONTEXT_CHARS = 280  # characters shown either side of a quote in a text file
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 
