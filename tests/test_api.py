@@ -81,11 +81,13 @@ def test_readiness_is_503_in_the_error_shape_when_the_data_dir_is_not_writable(
     assert error["detail"]["data_dir"] != "ok" and error["detail"]["database"] == "ok"
 
 
-def test_root_page_is_vietnamese_html_without_script_and_links_the_docs(service: Service) -> None:
+def test_root_page_sends_to_the_vietnamese_sign_in_page_and_links_the_docs(service: Service) -> None:
     page = service.client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert 'lang="vi"' in page.text and 'href="/docs"' in page.text and "<script" not in page.text.lower()
-    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert str(page.url).endswith("/dang-nhap?next=/")
+    assert 'lang="vi"' in page.text and 'href="/docs"' in page.text
+    assert all('src="/static/' in tag for tag in re.findall(r"<script[^>]*>", page.text))
+    assert "script-src 'self'" in page.headers["content-security-policy"]
     assert service.client.get("/docs").status_code == 200
     spec = service.client.get("/openapi.json").json()
     assert "/api/batches" in spec["paths"] and "/api/reports/{report_id}/pages/{page}.png" in spec["paths"]
