@@ -161,12 +161,12 @@ def _scorecard_findings(ex: Extraction) -> list[Finding]:
     card.claimed_verdict = letter.verdict if letter else None
     findings += check_rounding(card.rows, rubric)
     findings += check_rows(card, rubric, has_evidence_column=raw.columns.get("evidence") is not None)
-    findings += check_total(card, raw.total_location)
+    findings += check_total(card, raw.total_location, raw.total_ocr)
     findings += check_parents(card)
     findings += check_criteria(card, rubric)
-    findings += check_verdict(card, card.claimed_verdict, letter.location if letter else None, rubric)
+    findings += check_verdict(card, card.claimed_verdict, letter.location if letter else None, rubric, raw.total_ocr)
     findings += check_threshold(raw.threshold, raw.threshold_text, raw.total_location, rubric)
-    findings += check_cover_total(card, report.letter_total, report.letter_total_location)
+    findings += check_cover_total(card, report.letter_total, report.letter_total_location, raw.total_ocr)
     findings += check_cover_values(card, report.metrics)
     return findings
 

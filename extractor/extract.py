@@ -183,6 +183,9 @@ def _row(raw: RawRow, match: RowMatch, citations: list[Citation]) -> ScoreRow:
         claimed_text=raw.claimed_text,
         max_text=raw.max_text,
         match=match.how if match.key else None,
+        ocr_confidence=raw.ocr_confidence,
+        low_confidence=raw.low_confidence,
+        ocr_repair=raw.ocr_repair,
     )
 
 

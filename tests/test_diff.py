@@ -204,12 +204,12 @@ def test_main_refuses_an_unknown_rubric_with_exit_2(capsys):
 def test_directory_expands_to_report_files_only(tmp_path):
     for name in ("b.txt", "a.PDF", "c.docx", "d.xlsx", "e.md", "f.doc", "README.md", ".hidden.txt", "~$c.docx"):
         (tmp_path / name).write_text("x", encoding="utf-8")
-    for name in ("generate.py", "notes.json", "scan.png"):
+    for name in ("generate.py", "notes.json", "scan.PNG", "g.tif"):  # scanned images are reports too
         (tmp_path / name).write_text("x", encoding="utf-8")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "inner.txt").write_text("x", encoding="utf-8")
     names = [p.name for p in report_files([tmp_path])]
-    assert names == ["a.PDF", "b.txt", "c.docx", "d.xlsx", "e.md", "f.doc"]
+    assert names == ["a.PDF", "b.txt", "c.docx", "d.xlsx", "e.md", "f.doc", "g.tif", "scan.PNG"]
 
 
 def test_files_named_explicitly_are_kept_whatever_their_name(tmp_path):
