@@ -12,15 +12,26 @@ from extractor.batch import audit_many
 REGRESSIONS = Path(__file__).resolve().parents[1] / "data" / "fuzz-regressions"
 TARGETS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "text": "txt"}
 FOUND = sorted(p for p in REGRESSIONS.glob("*-*") if p.is_file() and p.name.split("-", 1)[0] in TARGETS)
+# Findings whose fix lies outside the parsers, asked of the lead: strict, so a fix turns them into failures
+# until the entry is removed.
+KNOWN = {
+    "xlsx-2c7d5e458cd11210c7c89ca5be9363e9424eb8e9": "decimal.InvalidOperation in extractor.rules.rates.cut: "
+    "Decimal.quantize of a rate with more digits than the context holds",
+}
+CASES = [
+    pytest.param(p, id=p.name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[p.name])] if p.name in KNOWN else [])
+    for p in FOUND
+]
 
 
 def test_the_regression_folder_is_named_as_the_fuzz_script_writes_it() -> None:
     assert (REGRESSIONS / "README.md").is_file()
+    assert set(KNOWN) <= {p.name for p in FOUND}
     for path in REGRESSIONS.iterdir():
         assert path.name == "README.md" or path.name.split("-", 1)[0] in TARGETS, path.name
 
 
-@pytest.mark.parametrize("path", FOUND, ids=[p.name for p in FOUND])
+@pytest.mark.parametrize("path", CASES)
 def test_a_fuzz_finding_is_audited_without_a_defect(path: Path, tmp_path: Path) -> None:
     named = tmp_path / f"{path.name}.{TARGETS[path.name.split('-', 1)[0]]}"
     named.write_bytes(path.read_bytes())
