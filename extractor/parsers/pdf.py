@@ -40,6 +40,7 @@ from extractor.errors import (
 from extractor.model import BBox, Document, Source
 from extractor.options import ParseOptions
 from extractor.parsers import ocr
+from extractor.parsers.legacy import convert_pdf_chars
 from extractor.parsers.pdf_layout import (
     Line,
     Para,
@@ -183,6 +184,7 @@ def _read_page(page: PlumberPage, number: int) -> _PageData:
         page.objects  # noqa: B018 - one pass over the content stream; everything below reads its results
     x0, top, x1, bottom = page.bbox
     chars = [c for c in page.chars if x0 <= c["x0"] < x1 and top <= c["top"] < bottom]
+    chars, _ = convert_pdf_chars(chars)  # text typed in TCVN3/VNI legacy fonts, as Unicode
     printable = sum(1 for c in chars if c["text"].strip())
     garbled = assess(ordered_text(chars)).reason if printable else None
     area = float(page.width) * float(page.height) or 1.0
