@@ -10,7 +10,6 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -202,8 +201,3 @@ def test_the_public_list_names_routes_that_exist(svc: Service) -> None:
     """A public exception that no longer exists would hide a new route under its name."""
     present = {(method, path) for method, path, _, _ in _routes(svc.client.app)}
     assert present >= PUBLIC
-
-
-def test_no_absolute_path_of_this_machine_in_the_log_module() -> None:
-    source = Path(service_logging.__file__).read_text(encoding="utf-8")
-    assert "/work/" not in source and "/home/" not in source
