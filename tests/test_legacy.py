@@ -389,3 +389,41 @@ def test_pdf_chars_not_legacy_are_returned_as_they_came() -> None:
     chars = _chars(PARAGRAPHS[2], ".VnTime") + _chars(legacy.from_unicode(PARAGRAPHS[2], "tcvn3"), "Arial", top=130)
     out, encoding = legacy.convert_pdf_chars(chars)
     assert encoding is None and out is chars
+
+
+def _legacy_font(tmp_path: Path, name: str) -> Path:
+    """A copy of a Vietnamese-capable TrueType font renamed ``name``, as the old .VnTime fonts were named."""
+    ttlib = pytest.importorskip("fontTools.ttLib")
+    from tests.test_image_stamps import _font
+
+    font = ttlib.TTFont(str(_font()))
+    for record in font["name"].names:
+        if record.nameID in (1, 3, 4, 6, 16, 21):
+            record.string = name
+    out = tmp_path / "legacy.ttf"
+    font.save(str(out))
+    return out
+
+
+def _pdf(tmp_path: Path, font_name: str, lines: list[str]) -> bytes:
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF(unit="pt", format="A4")
+    pdf.add_font("legacy", "", str(_legacy_font(tmp_path, font_name)))
+    pdf.add_page()
+    pdf.set_font("legacy", size=9)
+    for i, text in enumerate(lines):
+        pdf.text(72, 100 + 20 * i, text)
+    return bytes(pdf.output())
+
+
+def test_legacy_pdf_reads_as_unicode(tmp_path: Path) -> None:
+    """A PDF whose text is TCVN3 codes drawn in a font named .VnTime reads as Unicode."""
+    lines = PARAGRAPHS[1:3]
+    document = extractor.parse(_pdf(tmp_path, ".VnTime", [legacy.from_unicode(t, "tcvn3") for t in lines]))
+    assert document.text == "\n".join(lines)
+
+
+def test_unicode_pdf_in_a_vntime_named_font_is_not_converted(tmp_path: Path) -> None:
+    lines = PARAGRAPHS[1:3]
+    document = extractor.parse(_pdf(tmp_path, ".VnTime", lines))
+    assert document.text == "\n".join(lines)
