@@ -12,8 +12,8 @@ the server's process tree and of the workers' trees (their audit children includ
 (report rows per sha256 counted in the database at the end). Lost must be 0.
 
 SQLite: `extractor serve` audits with its own pool (workers x runners at once, as many as on PostgreSQL).
-PostgreSQL: the server does not audit; --workers `extractor worker --concurrency <runners>` processes do. The PostgreSQL server is
---database-url, else the tests' private one (tests/pgserver.py).
+PostgreSQL: the server does not audit; --workers `extractor worker --concurrency <runners>` processes do.
+The PostgreSQL server is --database-url, else the tests' private one (tests/pgserver.py).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from service_harness import MemorySampler, Service, account, check_loopback, database, mib, report_texts  # noqa: E402
+from service_harness import MemorySampler, Service, account, check_loopback, database, mib, report_texts
 
 TERMINAL = {"done", "unreadable", "failed"}
 

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 from tests.pgserver import fresh_database, postgres_server  # noqa: E402
 from tests.test_jobs_support import free_port, make_settings, report_texts, worker_env  # noqa: E402
 
-__all__ = ["Service", "Account", "MemorySampler", "check_loopback", "database", "report_texts", "account"]
+__all__ = ["Account", "MemorySampler", "Service", "account", "check_loopback", "database", "report_texts"]
 
 
 def check_loopback(host: str) -> str:
