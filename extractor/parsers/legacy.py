@@ -92,6 +92,11 @@ def font_encoding(font: str | None) -> Encoding | None:
     """The legacy encoding a font name implies, e.g. ".VnTimeH" -> "tcvn3", "VNI-Times" -> "vni"."""
     if not font:
         return None
+    return _font_encoding(font)
+
+
+@cache
+def _font_encoding(font: str) -> Encoding | None:
     name = _SUBSET.sub("", font.strip())
     if _VNI_FONT.match(name):
         return "vni"
@@ -247,9 +252,10 @@ def convert_pdf_chars(chars: list[dict]) -> tuple[list[dict], Encoding | None]:
     """pdfplumber characters with the legacy-font ones converted by their ``fontname``; a VNI letter drawn
     as two glyphs (base and mark) becomes one character spanning both. Returns the characters and the
     encoding found (None: the list is returned as it came)."""
-    legacy = [c for c in chars if font_encoding(c.get("fontname"))]
-    if not legacy:
+    legacy_fonts = {f for f in {c.get("fontname") for c in chars} if font_encoding(f)}
+    if not legacy_fonts:
         return chars, None
+    legacy = [c for c in chars if c.get("fontname") in legacy_fonts]
     encoding = detect(_chars_text(legacy), (c.get("fontname") for c in legacy))
     if encoding is None:
         return chars, None
