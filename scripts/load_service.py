@@ -122,7 +122,8 @@ def run(kind: str, args: argparse.Namespace) -> bool:
         print(f"   stopped after --timeout {args.timeout:.0f} s with {len(files) - len(tally.ended)} files not done")
     print(f"   throughput   {len(tally.ended) / elapsed:.2f} files/s ({len(tally.ended)} done in {elapsed:.1f} s)")
     print(f"   latency      p50 {_pct(lat, 50):.1f} s  p95 {_pct(lat, 95):.1f} s  p99 {_pct(lat, 99):.1f} s")
-    print(f"   peak RSS     server {mib(memory.peak['server'])}  workers {mib(memory.peak['workers'])}")
+    worker_rss = mib(memory.peak["workers"]) if workers else "none (the server's pool audits)"
+    print(f"   peak RSS     server {mib(memory.peak['server'])}  workers {worker_rss}")
     if tally.upload_errors:
         print(f"   upload errors {len(tally.upload_errors)}: {tally.upload_errors[:3]}")
     print(
