@@ -132,8 +132,11 @@ def test_serve_prints_the_first_run_token_and_answers_http(serve: Any, tmp_path:
     auth = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"{server.base}/api/me", headers=auth).json()["role"] == "admin"
     assert httpx.get(f"{server.base}/api/me").status_code == 401
-    assert httpx.get(f"{server.base}/?token={token}").status_code == 200  # the address printed, opened
-    server.wait_for(r'"GET /\?token=\*\*\* HTTP')  # logged without the token
+    opened = httpx.get(f"{server.base}/?token={token}", follow_redirects=True)  # the address printed, opened
+    assert opened.status_code == 200 and str(opened.url) == f"{server.base}/"  # signed in, the token out of the URL
+    server.wait_for(r'"path": "/", "status": 303')  # logged without its query string
+    logged = [line for line in server.seen if not line.startswith(("Mở / Open", "Mã / Token"))]  # printed once
+    assert logged and not any(token in line for line in logged)
 
     text = "Báo cáo số 12/BC-UBND của xã Tiên Lãng về chuyển đổi số quý II năm 2026.\n".encode()
     upload = httpx.post(f"{server.base}/api/batches", headers=auth, files={"files": ("bc.txt", text)}, timeout=30)
