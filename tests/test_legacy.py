@@ -419,11 +419,16 @@ def _pdf(tmp_path: Path, font_name: str, lines: list[str]) -> bytes:
 def test_legacy_pdf_reads_as_unicode(tmp_path: Path) -> None:
     """A PDF whose text is TCVN3 codes drawn in a font named .VnTime reads as Unicode."""
     lines = PARAGRAPHS[1:3]
-    document = extractor.parse(_pdf(tmp_path, ".VnTime", [legacy.from_unicode(t, "tcvn3") for t in lines]))
+    data = _pdf(tmp_path, ".VnTime", [legacy.from_unicode(t, "tcvn3") for t in lines])
+    document = extractor.parse(data)
     assert document.text == "\n".join(lines)
+    assert document.source.legacy_encoding == "tcvn3"
+    assert [n.code for n in document.notices].count("legacy_encoding") == 1
+    assert "LEGACY_ENCODING" in {f.code for f in extractor.audit(data).findings}
 
 
 def test_unicode_pdf_in_a_vntime_named_font_is_not_converted(tmp_path: Path) -> None:
     lines = PARAGRAPHS[1:3]
     document = extractor.parse(_pdf(tmp_path, ".VnTime", lines))
     assert document.text == "\n".join(lines)
+    assert document.source.legacy_encoding is None and "legacy_encoding" not in {n.code for n in document.notices}

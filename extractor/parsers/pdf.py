@@ -40,7 +40,7 @@ from extractor.errors import (
 from extractor.model import BBox, Document, Source
 from extractor.options import ParseOptions
 from extractor.parsers import ocr
-from extractor.parsers.legacy import convert_pdf_chars
+from extractor.parsers.legacy import convert_pdf_chars, notice_texts
 from extractor.parsers.pdf_layout import (
     Line,
     Para,
@@ -91,6 +91,7 @@ class _PageData:
     ocr_confidence: float | None = None
     ocr_failed: bool = False  # OCR read nothing legible on it
     blank: bool = False  # an image with no ink: nothing to read, nothing left unread
+    legacy_encoding: str | None = None  # its text was typed in TCVN3/VNI fonts and converted
 
 
 def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
@@ -99,6 +100,9 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
         raise CorruptFileError("pdf", detail="no %%EOF near the end of the file: cut short or not a PDF")
     builder = DocumentBuilder(source)
     pages = _read_pages(data, options, builder)
+    if converted := [p.legacy_encoding for p in pages if p.legacy_encoding]:
+        source.legacy_encoding = converted[0]
+        builder.notice("legacy_encoding", *notice_texts(converted[0], len(converted), "trang", "pages"))
     unavailable = _ocr(data, pages, options, builder)
     for page in pages:
         text_layer = page.printable >= options.min_chars_per_page and not page.garbled and not page.ocr
@@ -184,7 +188,7 @@ def _read_page(page: PlumberPage, number: int) -> _PageData:
         page.objects  # noqa: B018 - one pass over the content stream; everything below reads its results
     x0, top, x1, bottom = page.bbox
     chars = [c for c in page.chars if x0 <= c["x0"] < x1 and top <= c["top"] < bottom]
-    chars, _ = convert_pdf_chars(chars)  # text typed in TCVN3/VNI legacy fonts, as Unicode
+    chars, legacy_encoding = convert_pdf_chars(chars)  # text typed in TCVN3/VNI legacy fonts, as Unicode
     printable = sum(1 for c in chars if c["text"].strip())
     garbled = assess(ordered_text(chars)).reason if printable else None
     area = float(page.width) * float(page.height) or 1.0
@@ -209,6 +213,7 @@ def _read_page(page: PlumberPage, number: int) -> _PageData:
     data.garbled = garbled
     data.page_image = page_image
     data.boxes = boxes
+    data.legacy_encoding = legacy_encoding
     page.close()
     return data
 

@@ -505,9 +505,8 @@ def _renderer(
     on the page; None when the widget draws nothing there."""
     import pypdfium2
 
-    from extractor.parsers import ocr
+    from extractor.pdfium import PDFIUM_LOCK as lock  # pdfium is not thread-safe
 
-    lock = getattr(ocr, "pdfium_lock", None) or getattr(ocr, "_pdfium_lock", None)  # pdfium is not thread-safe
     data = _pdf_bytes(page)
     index = int(page.page_number) - 1
     scale = _OCR_DPI / 72.0
