@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +31,11 @@ PIECES = [
     "12", "2026", "1.234", "1,234", "85,5", "85.5", "1.234.567,89", "0", "00", "31", "29", "13", "99999999999",
     "\n", " ", "  ", "\t", "\u00a0", "…", "Ư", "ơ", "ầ", "ỹ", "đ", "Đ",
 ]  # fmt: skip
-FRAGMENT = st.one_of(st.sampled_from(PIECES), st.text(max_size=6))
+# Code points this Python's Unicode database does not know (category Cn) are left out: the ``regex`` module
+# knows newer digits (e.g. U+11F50, KAWI DIGIT ZERO) that ``int`` and ``Decimal`` refuse — a known defect,
+# pinned by test_a_digit_newer_than_pythons_unicode_is_no_internal_error below.
+CHARS = st.characters(exclude_categories=["Cn", "Cs"])
+FRAGMENT = st.one_of(st.sampled_from(PIECES), st.text(CHARS, max_size=6))
 TEXT = st.lists(FRAGMENT, max_size=60).map(lambda parts: " ".join(parts) if len(parts) % 3 else "".join(parts))
 
 
@@ -60,7 +65,7 @@ def test_numbers_and_ranges_never_raise_and_stay_inside(text: str) -> None:
 
 
 @BUDGET
-@given(st.one_of(st.sampled_from(PIECES), st.text(max_size=30)), TEXT)
+@given(st.one_of(st.sampled_from(PIECES), st.text(CHARS, max_size=30)), TEXT)
 def test_read_number_never_raises(token: str, context: str) -> None:
     reading = read_number(token, context)
     assert reading is None or reading.value is None or reading.value.is_finite()
@@ -83,3 +88,17 @@ def test_periods_never_raise_and_stay_inside(text: str, year: int | None) -> Non
         assert _inside(text, *match.span), match
         if match.start is not None and match.end is not None:
             assert match.start <= match.end
+
+
+NEW_DIGIT = "\U00011f50"  # KAWI DIGIT ZERO (Unicode 15): a digit to ``regex``, not to this Python's ``Decimal``
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="extractor.rules.numbers and .periods read digits with regex's \\d and convert them with Decimal/int "
+    "(found by this fuzzer; fix asked of the lead: ASCII digits in those patterns)",
+)
+@pytest.mark.parametrize("text", [f"Tỷ lệ đạt 1{NEW_DIGIT},5%", f"quý I năm 202{NEW_DIGIT}"])
+def test_a_digit_newer_than_pythons_unicode_is_no_internal_error(text: str) -> None:
+    find_numbers(text)
+    find_periods(text)
