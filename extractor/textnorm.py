@@ -37,6 +37,10 @@ _CHAR_MAP.update({c: "" for c in _ZERO_WIDTH})
 _CHAR_MAP.update({c: "-" for c in _DASHES})
 _CHAR_MAP.update({c: '"' for c in _DQUOTES})
 _CHAR_MAP.update({c: "'" for c in _SQUOTES})
+# "ƣ"/"Ƣ" (oi, U+01A3/U+01A2) are never Vietnamese: a font's broken ToUnicode map writes them for ư/Ư
+# (Word's Times New Roman in some PDFs: "CHƢƠNG", "trƣờng"). The tone mark may follow as a combining mark.
+_OI_AS_U_HORN = {"\u01a3": "ư", "\u01a2": "Ư"}
+_CHAR_MAP.update(_OI_AS_U_HORN)
 
 # Anything that may change: an entity, a base with combining marks, or a mapped character.
 _SPECIAL = regex.compile(
@@ -65,7 +69,7 @@ def _replacement(piece: str) -> str:
         return "".join(_CHAR_MAP.get(c, c) for c in decoded)
     if len(piece) == 1:
         return _CHAR_MAP.get(piece, piece)
-    return unicodedata.normalize("NFC", piece)
+    return unicodedata.normalize("NFC", _OI_AS_U_HORN.get(piece[0], piece[0]) + piece[1:])
 
 
 @dataclass(frozen=True)

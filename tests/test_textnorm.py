@@ -20,6 +20,8 @@ CASES = [
     ("số\u200b 18/KH-UBND\ufeff", "số 18/KH-UBND"),
     ("57-\u00adNQ/TW", "57-NQ/TW"),
     ("2026 – 2030 — x − y", "2026 - 2030 - x - y"),
+    ("CHƢƠNG I. Trƣờng học", "CHƯƠNG I. Trường học"),  # ƣ/Ƣ (oi) from a broken ToUnicode map are ư/Ư
+    ("trƣ\u0300ơng", "trừơng"),
     ("“Bình dân học vụ số”", '"Bình dân học vụ số"'),
     ("Phòng Văn hoá - Xã hội", "Phòng Văn hóa - Xã hội"),
     ("thuỷ lợi, khoẻ mạnh, uỷ ban", "thủy lợi, khỏe mạnh, ủy ban"),
