@@ -183,6 +183,7 @@ def current_principal(request: Request) -> Principal:
     if "authorization" not in request.headers:
         principal = _from_cookie(request)
         if principal is not None:
+            request.state.principal = principal  # named in the request's log line
             return principal
     secret = _bearer(request)
     factory: sessionmaker[Session] = request.app.state.factory
@@ -190,6 +191,7 @@ def current_principal(request: Request) -> Principal:
         principal = authenticate(session, secret)
     if principal is None:
         raise unauthorized("Mã truy cập sai hoặc đã bị thu hồi", "the token is wrong or was revoked")
+    request.state.principal = principal  # named in the request's log line
     return principal
 
 

@@ -87,9 +87,6 @@ def test_one_json_line_per_request_with_its_id_and_never_the_token(svc: Service,
     assert "85,5%" not in everything and "Tiên Lãng" not in everything  # no report contents
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs `request.state.principal = principal` in api.auth.current_principal (not ours)"
-)
 def test_a_request_line_names_the_principal(svc: Service, log_lines: io.StringIO) -> None:
     response = svc.client.get("/api/batches", headers=svc.headers("auditor"))
     (line,) = [x for x in _parsed(log_lines) if x.get("request_id") == response.headers["x-request-id"]]

@@ -13,7 +13,7 @@ import extractor
 from api.auth import Admin, AnyUser, create_token, create_user, revoke_token
 from api.db import Token, User
 from api.errors import ERROR_RESPONSES, invalid, not_found
-from api.routes.common import SessionDep, iso
+from api.routes.common import Id, SessionDep, iso
 
 router = APIRouter(prefix="/api", tags=["quản trị / admin"], responses=ERROR_RESPONSES)
 
@@ -133,7 +133,7 @@ def new_token(payload: TokenIn, session: SessionDep, _admin: Admin) -> dict[str,
 
 
 @router.delete("/tokens/{token_id}", summary="Thu hồi mã truy cập / revoke a token")
-def delete_token(token_id: int, session: SessionDep, _admin: Admin) -> dict[str, Any]:
+def delete_token(token_id: Id, session: SessionDep, _admin: Admin) -> dict[str, Any]:
     token = revoke_token(session, token_id)
     if token is None:
         raise not_found("mã truy cập", "token", token_id)

@@ -8,12 +8,15 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import Report
 from api.settings import Settings
+
+# A database id in a path: a positive 64-bit integer; anything larger is a 422 in the error shape, never a 500.
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def get_settings(request: Request) -> Settings:

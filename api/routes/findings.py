@@ -13,7 +13,7 @@ from sqlalchemy import select
 from api.auth import AnyUser, Auditor, can_see_report
 from api.db import FindingRow, Review, User
 from api.errors import ERROR_RESPONSES, not_found
-from api.routes.common import SessionDep, iso
+from api.routes.common import Id, SessionDep, iso
 
 router = APIRouter(prefix="/api/findings", tags=["rà soát / review"], responses=ERROR_RESPONSES)
 
@@ -56,7 +56,7 @@ def review_out(r: Review, user_name: str | None) -> dict[str, Any]:
     summary="Rà soát một phát hiện / review a finding",
     description="Chấp nhận hoặc bác bỏ, kèm ghi chú; quyết định mới nhất có hiệu lực. / Accept or dismiss.",
 )
-def review_finding(finding_id: int, payload: ReviewIn, session: SessionDep, principal: Auditor) -> dict[str, Any]:
+def review_finding(finding_id: Id, payload: ReviewIn, session: SessionDep, principal: Auditor) -> dict[str, Any]:
     finding = session.get(FindingRow, finding_id)
     if finding is None:
         raise not_found("phát hiện", "finding", finding_id)
@@ -72,7 +72,7 @@ def review_finding(finding_id: int, payload: ReviewIn, session: SessionDep, prin
 
 
 @router.get("/{finding_id}/reviews", summary="Lịch sử rà soát / review history")
-def finding_reviews(finding_id: int, session: SessionDep, principal: AnyUser) -> dict[str, Any]:
+def finding_reviews(finding_id: Id, session: SessionDep, principal: AnyUser) -> dict[str, Any]:
     finding = session.get(FindingRow, finding_id)
     if finding is None or not can_see_report(session, principal, finding.report_id):
         raise not_found("phát hiện", "finding", finding_id)

@@ -19,7 +19,7 @@ import extractor
 from api.auth import AnyUser, Principal, visible_reports
 from api.db import BatchItem, FindingRow, Report, StoredFile, User
 from api.errors import ERROR_RESPONSES, ApiError, not_found
-from api.routes.common import PageDep, SessionDep, SettingsDep, fold, iso, latest_reviews, report_summary
+from api.routes.common import Id, PageDep, SessionDep, SettingsDep, fold, iso, latest_reviews, report_summary
 from api.routes.findings import finding_out
 from api.storage import original_path
 
@@ -182,7 +182,7 @@ def list_reports(
     summary="Một báo cáo (REPORT của hợp đồng) / one report (the contract's REPORT)",
     description="Đúng JSON mà `extractor audit FILE --format json` in ra. / Exactly what the CLI prints.",
 )
-def one_report(report_id: int, session: SessionDep, principal: AnyUser) -> JSONResponse:
+def one_report(report_id: Id, session: SessionDep, principal: AnyUser) -> JSONResponse:
     row = done_report(session, principal, report_id)
     return JSONResponse(row.report_json)
 
@@ -191,7 +191,7 @@ def one_report(report_id: int, session: SessionDep, principal: AnyUser) -> JSONR
     "/{report_id}/review",
     summary="Tổng điểm trước và sau khi rà soát / totals before and after review",
 )
-def report_review(report_id: int, session: SessionDep, principal: AnyUser) -> dict[str, Any]:
+def report_review(report_id: Id, session: SessionDep, principal: AnyUser) -> dict[str, Any]:
     row = done_report(session, principal, report_id)
     findings = session.scalars(select(FindingRow).where(FindingRow.report_id == row.id).order_by(FindingRow.idx)).all()
     from api.db import Review
@@ -240,7 +240,7 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     summary="Tệp gốc của báo cáo / the report's original file",
     response_class=Response,
 )
-def original_file(report_id: int, session: SessionDep, settings: SettingsDep, principal: AnyUser) -> Response:
+def original_file(report_id: Id, session: SessionDep, settings: SettingsDep, principal: AnyUser) -> Response:
     row = get_report(session, principal, report_id)
     path = original_path(settings, row.sha256)
     if not path.is_file():
@@ -269,7 +269,7 @@ def original_file(report_id: int, session: SessionDep, settings: SettingsDep, pr
     responses={200: {"content": {"image/png": {}}}},
 )
 def page_png(
-    report_id: int,
+    report_id: Id,
     page: int,
     session: SessionDep,
     settings: SettingsDep,
@@ -295,7 +295,7 @@ def page_png(
 
 
 @router.get("/{report_id}/findings", summary="Các phát hiện của báo cáo / the report's findings")
-def report_findings(report_id: int, session: SessionDep, principal: AnyUser) -> dict[str, Any]:
+def report_findings(report_id: Id, session: SessionDep, principal: AnyUser) -> dict[str, Any]:
     row = get_report(session, principal, report_id)
     findings = session.scalars(select(FindingRow).where(FindingRow.report_id == row.id).order_by(FindingRow.idx)).all()
     latest = latest_reviews(session, [f.id for f in findings])

@@ -173,7 +173,13 @@ def who(request: Request) -> Principal:
     if principal is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignIn(target)
+    request.state.principal = principal  # named in the request's log line
     return principal
+
+
+def _db_id(value: int) -> bool:
+    """An id the database can hold (a positive 64-bit integer); any other names nothing."""
+    return 1 <= value < 2**63
 
 
 def safe_next(value: str | None) -> str:
@@ -650,7 +656,11 @@ def report_context(session: Session, request: Request, me: Principal, row: Repor
 def report_page(request: Request, report_id: int) -> Response:
     me = who(request)
     with factory_of(request)() as session:
-        row = session.scalars(select(Report).where(Report.id == report_id, visible_reports(me))).first()
+        row = (
+            session.scalars(select(Report).where(Report.id == report_id, visible_reports(me))).first()
+            if _db_id(report_id)
+            else None
+        )
         if row is None:
             return not_found_page(request, me, "Không có báo cáo này, hoặc bạn không được xem báo cáo này.")
         if row.state != "done" or row.report_json is None:
@@ -693,6 +703,8 @@ def review(
             {"me": me, "title": "Không được phép", "message": "Chỉ cán bộ kiểm tra mới rà soát phát hiện."},
             status=403,
         )
+    if not (_db_id(report_id) and _db_id(finding_id)):
+        return not_found_page(request, me, "Không có báo cáo hoặc phát hiện này.")
     if decision not in ("accept", "dismiss"):
         return page(
             request, "loi.html", {"me": me, "title": "Yêu cầu không hợp lệ", "message": "Quyết định không rõ."}, 400

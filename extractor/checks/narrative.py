@@ -57,7 +57,8 @@ def percent_findings(fractions: list[StatedFraction]) -> list[Finding]:
     for f in fractions:
         p, d = f.percent, f.denominator.value
         ratio = f.numerator.value * 100 / d if d else None
-        if ratio is None or agrees(ratio, p) or cut(ratio, p):
+        # a "rate" of a billion per cent or more is no rate anyone writes: digits read out of a table or an id
+        if ratio is None or abs(ratio).adjusted() >= 9 or agrees(ratio, p) or cut(ratio, p):
             continue
         shown = vn(ratio.quantize(Decimal(1).scaleb(_exponent(p.value)), ROUND_HALF_UP), 3)
         said = f"{p.qualifier} {p.text}" if p.qualifier else p.text

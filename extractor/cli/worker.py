@@ -38,11 +38,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import OperationalError as SaOperationalError
 
     from api.jobs import DataDirBusyError, MissingOriginalsError, run_worker
+    from api.logging import configure
     from api.settings import Settings
 
     OperationalError = (SaOperationalError, PgOperationalError)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure(logging.INFO)  # one JSON line per job, as the server writes them
     overrides: dict[str, Any] = {}
     if args.data_dir is not None:
         overrides["data_dir"] = args.data_dir

@@ -53,16 +53,17 @@ from typing import Literal
 import regex
 
 from extractor.rules.dates import find_dates
+from extractor.rules.digits import compile_ascii
 
 Unit = Literal["%", "count", "points"]
 Bound = Literal["ge", "gt", "le", "lt", "approx"]
 Convention = Literal["dot_decimal", "comma_decimal"]
 
 NUM = r"\d+(?:[.,]\d+)*"
-_SEP_RE = regex.compile(r"[.,]")
-_YEAR_RE = regex.compile(r"(?:19|20)\d\d")
+_SEP_RE = compile_ascii(r"[.,]")
+_YEAR_RE = compile_ascii(r"(?:19|20)\d\d")
 _BIG = 1 << 62
-TOKEN_RE = regex.compile(rf"(?<![\p{{L}}\p{{N}}_])(?P<num>{NUM})(?![\p{{L}}\p{{N}}_])")
+TOKEN_RE = compile_ascii(rf"(?<![\p{{L}}\p{{N}}_])(?P<num>{NUM})(?![\p{{L}}\p{{N}}_])")
 
 # Qualifiers written right before a number, with the bound they state.
 _QUALIFIERS: list[tuple[str, Bound]] = [
@@ -73,7 +74,7 @@ _QUALIFIERS: list[tuple[str, Bound]] = [
     (r"~|khoảng|gần|xấp xỉ|ước", "approx"),  # e.g. "gần 3.000 người", "khoảng 20%"
 ]
 _QUALIFIER_RE = [
-    (regex.compile(rf"(?:^|(?<![\p{{L}}]))(?P<q>{p})\s*\$?\s*$", regex.IGNORECASE), b) for p, b in _QUALIFIERS
+    (compile_ascii(rf"(?:^|(?<![\p{{L}}]))(?P<q>{p})\s*\$?\s*$", regex.IGNORECASE), b) for p, b in _QUALIFIERS
 ]
 
 # Count nouns: a number right before one of them is a whole count.
@@ -88,33 +89,33 @@ COUNT_NOUNS = [
     "phần mềm", "chữ ký số", "thuê bao", "tiêu chí", "chỉ tiêu", "nội dung", "phiếu", "camera",
 ]  # fmt: skip
 _NOUN_ALTERNATIVES = "|".join(r"\s+".join(map(regex.escape, n.split())) for n in sorted(COUNT_NOUNS, key=len)[::-1])
-_COUNT_RE = regex.compile(rf"^\s*(?P<noun>{_NOUN_ALTERNATIVES})(?!\p{{L}})", regex.IGNORECASE)
-_PERCENT_RE = regex.compile(r"^\s?(?:%|phần trăm(?!\p{L}))")
-_POINTS_RE = regex.compile(r"^\s*(?P<noun>điểm)(?!\p{L})", regex.IGNORECASE)
+_COUNT_RE = compile_ascii(rf"^\s*(?P<noun>{_NOUN_ALTERNATIVES})(?!\p{{L}})", regex.IGNORECASE)
+_PERCENT_RE = compile_ascii(r"^\s?(?:%|phần trăm(?!\p{L}))")
+_POINTS_RE = compile_ascii(r"^\s*(?P<noun>điểm)(?!\p{L})", regex.IGNORECASE)
 _MAGNITUDES = {"nghìn": 3, "ngàn": 3, "triệu": 6, "tỷ": 9, "tỉ": 9}
-_MAGNITUDE_RE = regex.compile(r"^\s*(?P<noun>(?P<mag>nghìn|ngàn|triệu|tỷ|tỉ)(?:\s+đồng)?)(?!\p{L})", regex.IGNORECASE)
+_MAGNITUDE_RE = compile_ascii(r"^\s*(?P<noun>(?P<mag>nghìn|ngàn|triệu|tỷ|tỉ)(?:\s+đồng)?)(?!\p{L})", regex.IGNORECASE)
 
 # What is not a quantity, in the order it is checked.
 _SKIP = {
     # e.g. "tháng 3/2026", "10/2025": a month and its year
-    "month_year": regex.compile(r"(?<![\d/.])(?:0?[1-9]|1[0-2])\s*[/.-]\s*(?:19|20)\d\d(?![\d/])"),
+    "month_year": compile_ascii(r"(?<![\d/.])(?:0?[1-9]|1[0-2])\s*[/.-]\s*(?:19|20)\d\d(?![\d/])"),
     # e.g. "18/KH-UBND", "42/2022/NĐ-CP", "57-NQ/TW", "1404//UBND-VHXH", "66.7/2025/NQ-CP"
-    "symbol": regex.compile(r"(?<![\p{L}\d.])\d[\d.]*+(?:/\d{4})?(?:/{1,2}|-)\s?\p{Lu}"),
+    "symbol": compile_ascii(r"(?<![\p{L}\d.])\d[\d.]*+(?:/\d{4})?(?:/{1,2}|-)\s?\p{Lu}"),
 }
 _DOC_WORDS = (
     r"đề án|nghị quyết|nghị định|quyết định|chỉ thị|thông tư|kế hoạch|công văn|báo cáo|thông báo|tờ trình|"
     r"hướng dẫn|luật|điều|khoản|mục|phụ lục|chương|biểu|mẫu|bảng|phần|tiêu chí|"
     r"KH|QĐ|CV|Cv|TB|BC|NQ|ĐA|CT|HD|TTr|NĐ|TT|mã(?:\s+số)?(?:\s+\p{Lu}+)?"
 )
-_NAMING_RE = regex.compile(rf"(?<!\p{{L}})(?:{_DOC_WORDS})(?:\s+số)?\s*:?\s*$", regex.IGNORECASE)
-_CALENDAR_RE = regex.compile(r"(?<!\p{L})(?:ngày|tháng|năm|quý|kỳ|giai đoạn|niên độ)\s*$", regex.IGNORECASE)
-_LABEL_LEAD_RE = regex.compile(r"[ \t#*>]*")  # e.g. "### **2.1. Công tác": Markdown before a label
-_LABEL_AFTER_RE = regex.compile(r"\.(?!\d)|\)|\t")  # e.g. "2.1. ", "a) ", "3.2\t"
-_DOTTED_LABEL_AFTER_RE = regex.compile(r"\s+\p{Lu}")  # e.g. "3.2 Tồn tại"
+_NAMING_RE = compile_ascii(rf"(?<!\p{{L}})(?:{_DOC_WORDS})(?:\s+số)?\s*:?\s*$", regex.IGNORECASE)
+_CALENDAR_RE = compile_ascii(r"(?<!\p{L})(?:ngày|tháng|năm|quý|kỳ|giai đoạn|niên độ)\s*$", regex.IGNORECASE)
+_LABEL_LEAD_RE = compile_ascii(r"[ \t#*>]*")  # e.g. "### **2.1. Công tác": Markdown before a label
+_LABEL_AFTER_RE = compile_ascii(r"\.(?!\d)|\)|\t")  # e.g. "2.1. ", "a) ", "3.2\t"
+_DOTTED_LABEL_AFTER_RE = compile_ascii(r"\s+\p{Lu}")  # e.g. "3.2 Tồn tại"
 # e.g. "4 Tỷ lệ hồ sơ" (a table row read as text), "2\n" (a page number), "1 Cụ thể:" (a footnote)
-_LONE_LABEL_AFTER_RE = regex.compile(r"[ \t]*(?:\n|$)|\s+\p{Lu}")
+_LONE_LABEL_AFTER_RE = compile_ascii(r"[ \t]*(?:\n|$)|\s+\p{Lu}")
 _NUM_ATOMIC = r"\d++(?:[.,]\d++)*+"  # NUM that never gives back: "1.1.1.1…" costs linear time
-RANGE_RE = regex.compile(
+RANGE_RE = compile_ascii(
     rf"(?<![\p{{L}}\p{{N}}_/.,])(?P<a>{_NUM_ATOMIC}) *(?P<pa>%)? *[-–—] *(?P<b>{_NUM_ATOMIC})"
     r"(?![\p{L}\p{N}_/]|[.,]\d)"
 )
@@ -301,7 +302,7 @@ def read_token(num: str, before: str, after: str, ctx: ReadingContext) -> Number
     )  # fmt: skip
 
 
-_LEAD_RE = regex.compile(rf"^\s*(?P<before>.*?)(?P<num>{NUM})", regex.DOTALL)
+_LEAD_RE = compile_ascii(rf"^\s*(?P<before>.*?)(?P<num>{NUM})", regex.DOTALL)
 
 
 def read_number(token: str, context: str = "", *, convention: Convention | None = None) -> NumberReading | None:
@@ -385,7 +386,7 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-_BREAK_RE = regex.compile(r"[\n\t]")  # a line or a table cell (tab-separated) ends a segment
+_BREAK_RE = compile_ascii(r"[\n\t]")  # a line or a table cell (tab-separated) ends a segment
 
 
 def _segment(breaks: list[int], pos: int, size: int) -> tuple[int, int]:

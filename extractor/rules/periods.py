@@ -48,6 +48,7 @@ import regex
 from extractor.contract import Period
 from extractor.model import Document
 from extractor.rules.dates import DateMatch, find_dates
+from extractor.rules.digits import compile_ascii
 from extractor.textnorm import fold_ws
 
 _I = regex.IGNORECASE
@@ -76,9 +77,9 @@ def _month_end(year: int, month: int) -> date:
 
 # --- date-based families ---------------------------------------------------------------------------
 
-_RANGE_GAP = regex.compile(r"\s*(?:-\s*)?(?:(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s*)?)?", _I)
-_RANGE_LEAD = regex.compile(r"(?<!\p{L})(?:tính\s+)?từ\s+(?:ngày\s*)?$", _I)
-_TO_LEAD = regex.compile(r"(?<!\p{L})(?:tính\s+)?(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s*)?$", _I)
+_RANGE_GAP = compile_ascii(r"\s*(?:-\s*)?(?:(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s*)?)?", _I)
+_RANGE_LEAD = compile_ascii(r"(?<!\p{L})(?:tính\s+)?từ\s+(?:ngày\s*)?$", _I)
+_TO_LEAD = compile_ascii(r"(?<!\p{L})(?:tính\s+)?(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s*)?$", _I)
 
 
 def _ranges(text: str, dates: list[DateMatch]) -> Iterator[PeriodMatch]:
@@ -120,7 +121,7 @@ _MONTH = (
 # e.g. "năm 2025", "NĂM 2025"; not "đến năm 2030" (a horizon), nor the year of "ngày   tháng 12 năm 2025"
 _YEAR_ALONE = rf"(?<!(?:đến|tới)\s+)(?<!tháng\s+\d{{1,2}}\s+)(?<!\p{{L}})năm\s+{_YEAR}"
 _PATTERNS: list[tuple[str, regex.Pattern[str]]] = [
-    (kind, regex.compile(p, _I))
+    (kind, compile_ascii(p, _I))
     for kind, p in [
         ("quarter", _QUARTER),
         ("months", _MONTHS),
@@ -152,7 +153,7 @@ def _dates_of(kind: str, m: regex.Match[str], year: int) -> tuple[date, date] | 
 
 def _duration(m: regex.Match[str]) -> bool:
     """ "trong 03 tháng 10 ngày": a yearless "tháng M" right after a number counts months."""
-    return m.group("y") is None and bool(regex.search(r"\d\s*$", m.string[max(0, m.start() - 6) : m.start()]))
+    return m.group("y") is None and bool(regex.search(r"[0-9]\s*$", m.string[max(0, m.start() - 6) : m.start()]))
 
 
 def _word_match(kind: str, m: regex.Match[str], default_year: int | None) -> PeriodMatch | None:
@@ -225,23 +226,23 @@ def find_periods(text: str, default_year: int | None = None) -> list[PeriodMatch
 
 # --- the report's period ---------------------------------------------------------------------------
 
-_BODY_START = regex.compile(
+_BODY_START = compile_ascii(
     r"^[ \t#*>-]*(?:Kính\s+gửi|Thực\s+hiện|Căn\s+cứ|Sáng\s+ngày|Chiều\s+ngày|Ngày\s+\d|Hôm\s+nay|Theo\s+đề\s+nghị|"
     r"Trên\s+cơ\s+sở|I\.\s|PHẦN\s)",
     regex.MULTILINE,
 )
-_KIND_HEADING = regex.compile(
+_KIND_HEADING = compile_ascii(
     r"^[ \t#*>]*(?:BÁO\s+CÁO|THÔNG\s+BÁO|KẾ\s+HOẠCH|TỜ\s+TRÌNH|QUYẾT\s+ĐỊNH|CÔNG\s+VĂN|PHỤ\s+LỤC|KẾT\s+LUẬN|"
     r"BIÊN\s+BẢN|CHƯƠNG\s+TRÌNH)[ \t*:]*$",
     regex.MULTILINE,
 )
-_VV = regex.compile(r"(?<!\p{L})V/v\b")
-_VV_END = regex.compile(r"\n[ \t]*(?:Kính\s+gửi|[\p{L} .]+,\s*ngày|\n)")
+_VV = compile_ascii(r"(?<!\p{L})V/v\b")
+_VV_END = compile_ascii(r"\n[ \t]*(?:Kính\s+gửi|[\p{L} .]+,\s*ngày|\n)")
 # A period after these belongs to a plan or to a cited document, not to what is reported.
-_SECONDARY = regex.compile(
+_SECONDARY = compile_ascii(
     r"phương\s+hướng|định\s+hướng|dự\s+kiến|(?:\bvà|,)\s+(?:nhiệm\s+vụ|kế\s+hoạch)|số\s*\d+\s*[-/]", _I
 )
-_PREAMBLE_END = regex.compile(r"như\s+sau", _I)
+_PREAMBLE_END = compile_ascii(r"như\s+sau", _I)
 _HEAD_LIMIT = 1500
 
 

@@ -15,7 +15,7 @@ figure written ("80,9%": 0,05; "100%": 0,5), as its bound, or within APPROX_RATE
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Literal
 
 import regex
@@ -94,4 +94,9 @@ def agrees(ratio: Decimal, stated: NumberMatch) -> bool:
 
 def cut(ratio: Decimal, stated: NumberMatch) -> bool:
     """The stated rate is the ratio with its digits cut off (63,179% -> 63,17%): rounding, not an error."""
-    return not stated.bound and ratio.quantize(Decimal(1).scaleb(_exponent(stated.value)), ROUND_DOWN) == stated.value
+    if stated.bound:
+        return False
+    try:
+        return ratio.quantize(Decimal(1).scaleb(_exponent(stated.value)), ROUND_DOWN) == stated.value
+    except InvalidOperation:  # a ratio too large for the stated precision (e.g. 1e30 to 2 places) is no cut rate
+        return False

@@ -14,10 +14,7 @@ TARGETS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "text": "txt"}
 FOUND = sorted(p for p in REGRESSIONS.glob("*-*") if p.is_file() and p.name.split("-", 1)[0] in TARGETS)
 # Findings whose fix lies outside the parsers, asked of the lead: strict, so a fix turns them into failures
 # until the entry is removed.
-KNOWN = {
-    "xlsx-2c7d5e458cd11210c7c89ca5be9363e9424eb8e9": "decimal.InvalidOperation in extractor.rules.rates.cut: "
-    "Decimal.quantize of a rate with more digits than the context holds",
-}
+KNOWN: dict[str, str] = {}  # regression files of crashes not fixed yet: name -> why
 CASES = [
     pytest.param(p, id=p.name, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[p.name])] if p.name in KNOWN else [])
     for p in FOUND

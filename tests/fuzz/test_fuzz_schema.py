@@ -86,11 +86,6 @@ def test_no_server_error_and_every_response_on_its_schema(schema_run: dict[str, 
     assert unknown == [], "\n\n".join(unknown)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="path ids are not bounded to 64 bits in api/routes: a huge id is a 500 (fix asked of the lead); "
-    "once fixed this passes and the marker must go",
-)
 def test_a_huge_path_id_is_not_a_server_error(schema_run: dict[str, Any]) -> None:
     known = [f"{label}: {message}" for label, message in schema_run["failures"] if _huge_id(message)]
     assert known == [], "\n\n".join(known)

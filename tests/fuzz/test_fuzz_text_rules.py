@@ -93,11 +93,6 @@ def test_periods_never_raise_and_stay_inside(text: str, year: int | None) -> Non
 NEW_DIGIT = "\U00011f50"  # KAWI DIGIT ZERO (Unicode 15): a digit to ``regex``, not to this Python's ``Decimal``
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extractor.rules.numbers and .periods read digits with regex's \\d and convert them with Decimal/int "
-    "(found by this fuzzer; fix asked of the lead: ASCII digits in those patterns)",
-)
 @pytest.mark.parametrize("text", [f"Tỷ lệ đạt 1{NEW_DIGIT},5%", f"quý I năm 202{NEW_DIGIT}"])
 def test_a_digit_newer_than_pythons_unicode_is_no_internal_error(text: str) -> None:
     find_numbers(text)
