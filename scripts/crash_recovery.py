@@ -30,7 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from service_harness import Service, account, check_loopback, database, pending, report_texts
+from service_harness import Service, account, check_loopback, database, pending, report_texts, running_on
 
 
 class Uploader(threading.Thread):
@@ -113,15 +113,16 @@ def run_once(kind: str, run_no: int, rng: random.Random, args: argparse.Namespac
             for _ in range(args.kills):
                 time.sleep(rng.uniform(0.3, 2.5))
                 target = rng.choice(["server"] + [f"worker {i}" for i in range(workers)])
+                proc = service.server if target == "server" else service.worker_procs[int(target.split()[1])]
+                assert proc is not None
+                kills["cut an audit"] += running_on(service, proc.pid) > 0
                 if target == "server":
-                    assert service.server is not None
-                    service.kill(service.server)
+                    service.kill(proc)
                     service.start_server()
                     service.wait_healthy()
                 else:
-                    index = int(target.split()[1])
-                    service.kill(service.worker_procs[index])
-                    service.start_worker(index)
+                    service.kill(proc)
+                    service.start_worker(int(target.split()[1]))
                 kills[target.split()[0]] += 1
             uploader.join(max(1.0, start + args.timeout - time.monotonic()))
             while pending(service) and time.monotonic() < start + args.timeout:
@@ -131,10 +132,12 @@ def run_once(kind: str, run_no: int, rng: random.Random, args: argparse.Namespac
             service.stop()
         result = account(service, shas)
     elapsed = time.monotonic() - start
+    killed = kills["server"] + kills["worker"]
     lost = result.lost + unlisted
     acked_files = sum(n for _, n in uploader.acked)
     print(
-        f"   run {run_no}: {sum(kills.values())} kills ({kills['server']} server, {kills['worker']} worker), "
+        f"   run {run_no}: {killed} kills ({kills['server']} server, {kills['worker']} worker; "
+        f"{kills['cut an audit']} in the middle of an audit), "
         f"{result.files} files ({acked_files} acknowledged, {uploader.resent} batches sent again), lost {lost}, "
         f"duplicated {result.duplicated}, findings not stored once {result.findings_twice}, corrupt originals "
         f"{result.corrupt}, {elapsed:.1f} s" + (f"  [{uploader.error}]" if uploader.error else ""),
@@ -142,7 +145,8 @@ def run_once(kind: str, run_no: int, rng: random.Random, args: argparse.Namespac
     )
     totals.update(
         runs=1,
-        kills=sum(kills.values()),
+        kills=killed,
+        cut=kills["cut an audit"],
         server_kills=kills["server"],
         worker_kills=kills["worker"],
         files=result.files,
@@ -183,7 +187,8 @@ def main() -> None:
             ok = run_once(kind, run_no, rng, args, totals) and ok
         print(
             f"   {kind}: runs {totals['runs']}, kills {totals['kills']} (server {totals['server_kills']}, "
-            f"worker {totals['worker_kills']}), files {totals['files']}, lost {totals['lost']}, duplicated "
+            f"worker {totals['worker_kills']}; {totals['cut']} in the middle of an audit), "
+            f"files {totals['files']}, lost {totals['lost']}, duplicated "
             f"{totals['duplicated']}, findings not stored once {totals['findings_twice']}, corrupt originals "
             f"{totals['corrupt']}, {time.monotonic() - start:.0f} s",
             flush=True,

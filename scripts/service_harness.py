@@ -324,3 +324,18 @@ def pending(service: Service) -> int:
 
 def mib(n: int) -> str:
     return f"{n / 2**20:.0f} MiB"
+
+
+def running_on(service: Service, pid: int) -> int:
+    """Reports the process ``pid`` (a server with its pool, or a worker) is auditing right now."""
+    from sqlalchemy import select
+
+    from api.db import Report, make_engine
+
+    engine = make_engine(service.settings)
+    try:
+        with engine.connect() as conn:
+            owners = conn.execute(select(Report.worker).where(Report.state == "running")).scalars().all()
+    finally:
+        engine.dispose()
+    return sum(1 for owner in owners if owner and owner.split(":")[1:2] == [str(pid)])
