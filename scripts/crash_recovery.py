@@ -8,9 +8,11 @@ Not a test: it prints what it found, and exits 1 on any loss.
 
 SQLite: `extractor serve` audits with its own pool of 2, and the server is what is killed. PostgreSQL:
 `extractor serve` + 2 `extractor worker`; each kill picks the server or one of the workers at random. The
-moments (0.3-2.5 s apart) and the targets come from --seed. An upload cut by a kill is not acknowledged and
-the client sends it again once the server is back (the same bytes: stored and audited once); a batch that was
-acknowledged must still be there, whole, at the end. A killed process's audit children must die with it.
+moments are random points of the batch (when a random number of its reports are done, plus up to 0.5 s;
+a worker is then killed as soon as it is auditing a file) and, like the targets, come from --seed. An upload
+cut by a kill is not acknowledged and the client sends it again once the server is back (the same bytes:
+stored and audited once); a batch that was acknowledged must still be there, whole, at the end. A killed
+process's audit children must die with it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from service_harness import Service, account, check_loopback, database, pending, report_texts, running_on
+from service_harness import (
+    Service,
+    account,
+    check_loopback,
+    database,
+    done_count,
+    pending,
+    report_texts,
+    running_on,
+)
 
 
 class Uploader(threading.Thread):
@@ -110,11 +121,18 @@ def run_once(kind: str, run_no: int, rng: random.Random, args: argparse.Namespac
             service.start()
             uploader = Uploader(service, token, files, args.batch_size, start + args.timeout)
             uploader.start()
-            for _ in range(args.kills):
-                time.sleep(rng.uniform(0.3, 2.5))
+            # random points during the batch: when so many reports are done, plus up to 0.5 s
+            for threshold in sorted(rng.choices(range(1, len(files)), k=args.kills)):
+                while done_count(service) < threshold and time.monotonic() < start + args.timeout:
+                    time.sleep(0.05)
+                time.sleep(rng.uniform(0.0, 0.5))
                 target = rng.choice(["server"] + [f"worker {i}" for i in range(workers)])
                 proc = service.server if target == "server" else service.worker_procs[int(target.split()[1])]
                 assert proc is not None
+                if target != "server":  # a worker is killed while it audits, if it takes a job within 10 s
+                    until = time.monotonic() + 10
+                    while not running_on(service, proc.pid) and pending(service) and time.monotonic() < until:
+                        time.sleep(0.02)
                 kills["cut an audit"] += running_on(service, proc.pid) > 0
                 if target == "server":
                     service.kill(proc)

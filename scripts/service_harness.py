@@ -339,3 +339,17 @@ def running_on(service: Service, pid: int) -> int:
     finally:
         engine.dispose()
     return sum(1 for owner in owners if owner and owner.split(":")[1:2] == [str(pid)])
+
+
+def done_count(service: Service) -> int:
+    """Reports finished so far."""
+    from sqlalchemy import func, select
+
+    from api.db import Report, make_engine
+
+    engine = make_engine(service.settings)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).where(Report.state == "done")).scalar_one())
+    finally:
+        engine.dispose()
