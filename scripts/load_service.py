@@ -113,7 +113,8 @@ def run(kind: str, args: argparse.Namespace) -> bool:
         finally:
             service.stop()
         result = account(service, shas)
-    lost = result.lost + result.duplicated + result.findings_twice
+    not_seen = {sha for sha in shas if tally.ended.get(sha) != "done"}  # by the clients, within --timeout
+    lost = len(not_seen | result.bad) + result.findings_twice
     elapsed = (tally.last - tally.first) if tally.last else float("nan")
     lat = sorted(tally.latency)
     setup = f"server pool of {runners}" if kind == "sqlite" else f"server + {workers} workers x {args.runners}"
@@ -127,7 +128,8 @@ def run(kind: str, args: argparse.Namespace) -> bool:
     if tally.upload_errors:
         print(f"   upload errors {len(tally.upload_errors)}: {tally.upload_errors[:3]}")
     print(
-        f"   reports lost {lost}  (no done report {result.lost}, more than one {result.duplicated}, "
+        f"   reports lost {lost}  (not seen done by the clients {len(not_seen)}, no done report in the database "
+        f"{result.lost}, more than one {result.duplicated}, "
         f"findings not stored once {result.findings_twice}; corrupt originals {result.corrupt})",
         flush=True,
     )

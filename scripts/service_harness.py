@@ -257,6 +257,7 @@ class Account:
     findings_twice: int  # reports whose findings are stored twice or do not match the report
     corrupt: int  # stored originals whose bytes no longer have their sha256
     states: Counter[str]
+    bad: set[str] = field(default_factory=set)  # sha256 of the files lost or duplicated
 
     @property
     def ok(self) -> bool:
@@ -305,7 +306,9 @@ def account(service: Service, shas: list[str]) -> Account:
             corrupt += not storage.verify(service.settings, sha)
         except OSError:
             corrupt += 1
-    return Account(len(wanted), lost, duplicated, findings_twice, corrupt, Counter(state for _, _, state, _ in rows))
+    bad = {sha for sha in wanted if per_sha[sha] != 1 or sha not in done}
+    states = Counter(state for _, _, state, _ in rows)
+    return Account(len(wanted), lost, duplicated, findings_twice, corrupt, states, bad)
 
 
 def pending(service: Service) -> int:

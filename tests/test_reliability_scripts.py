@@ -56,6 +56,16 @@ def test_load_script_short_run_on_sqlite() -> None:
 
 
 @pytest.mark.slow
+def test_load_script_counts_what_the_timeout_cut_off_as_lost() -> None:
+    done = _script("load_service.py", "--db", "sqlite", "--clients", "1", "--files", "40", "--timeout", "1")
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    lost = int(re.search(r"reports lost (\d+)", out).group(1))  # type: ignore[union-attr]
+    assert 0 < lost <= 40, out
+    assert "stopped after --timeout 1 s" in out, out
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("db", ["sqlite", "postgres"])
 def test_crash_script_short_run(db: str, request: pytest.FixtureRequest) -> None:
     extra = ["--database-url", request.getfixturevalue("pg_admin")] if db == "postgres" else []
