@@ -73,8 +73,8 @@ class _Writer:
         sha = self.digest.hexdigest()
         rel = relative_path(sha)
         final = self.settings.files_dir / rel
-        if final.exists() and final.stat().st_size == self.size:
-            self.tmp.unlink(missing_ok=True)  # already stored: same bytes, same name
+        if final.exists() and final.stat().st_size == self.size and verify(self.settings, sha):
+            self.tmp.unlink(missing_ok=True)  # already stored, intact: same bytes, same name
         else:
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.tmp, final)

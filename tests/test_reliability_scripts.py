@@ -112,12 +112,6 @@ def test_the_account_sees_lost_duplicated_and_corrupt_files(tmp_path: Path) -> N
     assert not seen.ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/db.py sets PRAGMA synchronous=NORMAL with WAL: a committed upload survives a killed process but "
-    "not a power cut or an OS crash (WAL commits are not fsynced until a checkpoint), so an upload is "
-    "acknowledged before its batch rows are durable; FULL fsyncs the WAL at every commit",
-)
 def test_sqlite_commits_are_fsynced_before_an_upload_is_acknowledged(tmp_path: Path) -> None:
     from sqlalchemy import text
 
