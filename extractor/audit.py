@@ -37,7 +37,7 @@ from extractor.errors import ExtractorError
 from extractor.extract import Extraction, extract, unread_pages
 from extractor.model import Document
 from extractor.reading import parse
-from extractor.rules.locate import place_all
+from extractor.rules.locate import place_all, place_on_page
 from extractor.rules.narrative import read_narrative
 from extractor.rules.rubric import Rubric, load_rubric
 
@@ -54,7 +54,7 @@ def audit_file(path: str | Path, rubric: Rubric | str | None = None) -> Report:
 def audit_document(doc: Document, rubric: Rubric | str | None = None) -> Report:
     ex = extract(doc, rubric)
     report = ex.report
-    findings = _source_findings(doc) + _document_findings(ex)
+    findings = _with_doubts(_source_findings(doc), _doubtful_facts(ex, doc)) + _document_findings(ex)
     if report.scorecard is not None and is_blank_form(report.scorecard):
         findings.append(blank_form_finding(report.scorecard))  # a form to fill in: nothing claimed to check
     elif report.scorecard is not None:
@@ -116,6 +116,51 @@ def ocr_used(pages: list[int], confidence: float | None) -> Finding:
         f"{where} được nhận dạng ký tự (OCR) từ ảnh quét{sure}; cần đối chiếu bản gốc.",
         found={"pages": list(pages), "mean_confidence": confidence},
     )
+
+
+FACT_NAMES = {"number": "số văn bản", "date": "ngày văn bản"}
+
+
+def _doubtful_facts(ex: Extraction, doc: Document) -> list[dict[str, object]]:
+    """The document's number and date where OCR read their words with low confidence (handwritten digits):
+    which fact, what was read, and the lowest confidence of the words under it."""
+    out: list[dict[str, object]] = []
+    for fact in FACT_NAMES:
+        where = ex.header.locations.get(fact)
+        read = getattr(ex.report.document, fact)
+        if not doc.ocr_doubts or read is None or where is None or where.start is None or where.end is None:
+            continue
+        start, where = where.start, where.model_copy(deep=True)
+        if fact == "date" and (day := where.quote.lower().rfind("ngày")) > 0:  # the date, not the line it ends
+            where.start, where.quote = start + day, where.quote[day:]
+        placed, words = place_on_page(where, doc), _alnum(where.quote)
+        doubts = [
+            d.confidence
+            for d in doc.ocr_doubts
+            if d.page == placed.page
+            for b in placed.boxes
+            # on the fact's line, and one of its words (OCR'd lines know their words, not each letter's place)
+            if d.bbox.top < b.bottom and b.top < d.bbox.bottom and (core := _alnum(d.text)) and core in words
+        ]
+        if doubts:
+            out.append({"fact": fact, "read": str(read), "quote": where.quote, "confidence": round(min(doubts))})
+    return out
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _with_doubts(findings: list[Finding], doubtful: list[dict[str, object]]) -> list[Finding]:
+    """OCR_USED names the facts read with low confidence, so nobody takes them for certain."""
+    if not doubtful:
+        return findings
+    for f in findings:
+        if f.code == "OCR_USED":
+            said = "; ".join(f"{FACT_NAMES[str(d['fact'])]} «{d['quote']}» ({d['confidence']} %)" for d in doubtful)
+            f.message = f"{f.message.removesuffix('.')}. Đọc với độ tin cậy thấp, cần xem bản quét: {said}."
+            f.found = {**(f.found or {}), "uncertain": doubtful}
+    return findings
 
 
 def pages_not_read(pages: list[int], total: int | None) -> Finding:

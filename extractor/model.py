@@ -74,6 +74,15 @@ class DigitalSignature(BaseModel):
     stamp_text: str | None = Field(None, description="the text the signature's widget shows, where it holds text")
 
 
+class OcrDoubt(BaseModel):
+    """A word OCR read with low confidence, where it is on its page (PDF points): facts read from it are doubtful."""
+
+    page: int
+    bbox: BBox
+    text: str
+    confidence: float
+
+
 class StampedSpan(BaseModel):
     """``Document.text[start:end]`` was drawn by a signature widget over a blank of the page, not typed."""
 
@@ -226,6 +235,7 @@ class Document(BaseModel):
     blocks: list[Block] = Field(default_factory=list)
     notices: list[Notice] = Field(default_factory=list)
     stamped: list[StampedSpan] = Field(default_factory=list, description="text drawn by signature stamps")
+    ocr_doubts: list[OcrDoubt] = Field(default_factory=list, exclude=True, repr=False)  # OCR'd words in doubt
     # PDF only: the drawn lines of the text, sorted by ``start`` (kept out of the JSON form).
     text_lines: SkipValidation[list[TextLine]] = Field(default_factory=list, exclude=True, repr=False)
 

@@ -313,6 +313,16 @@ def test_real_scan_30_handwritten_number() -> None:
 
 @pytest.mark.slow
 @pytest.mark.realdocs
+def test_real_scan_30_says_its_handwritten_number_is_uncertain_and_its_printed_date_is_not() -> None:
+    report = audit_document(_real("30_"))
+    (used,) = [f for f in report.findings if f.code == "OCR_USED"]
+    doubtful = {d["fact"]: d for d in used.found["uncertain"]}
+    assert set(doubtful) == {"number"} and doubtful["number"]["read"] == report.document.number
+    assert doubtful["number"]["confidence"] < 80 and "số văn bản" in used.message and "bản quét" in used.message
+
+
+@pytest.mark.slow
+@pytest.mark.realdocs
 def test_real_scan_30_places_a_quote_on_the_page() -> None:
     doc = _real("30_")
     needle = "Hà Nội, ngày 15 tháng 5 năm 2025"

@@ -447,6 +447,7 @@ def test_ocr_used_is_raised_for_a_scan_and_not_for_its_text_twin() -> None:
     assert 50 < used.found["mean_confidence"] <= 100
     assert (f"Trang 1–{pages[-1]} " if len(pages) > 1 else "Trang 1 ") in used.message
     assert "được nhận dạng ký tự (OCR)" in used.message and "%" in used.message
+    assert "uncertain" not in used.found  # a clean print: nothing read in doubt
     assert scanned.source.ocr and scanned.source.ocr_pages == pages
     # what the letter says is read alike from the scan
     for fact in ("number", "date", "commune", "signer"):

@@ -19,7 +19,7 @@ from extractor.errors import CorruptFileError, NeedsOCRError, UnsafeFileError
 from extractor.model import Document, Source
 from extractor.options import ParseOptions
 from extractor.parsers import ocr
-from extractor.parsers.pdf import emit_pages, page_data
+from extractor.parsers.pdf import emit_pages, ocr_doubts, page_data
 
 DEFAULT_DPI = 200.0
 # A frame of more pixels than this is refused before it is decoded: an A0 sheet at 300 dpi is 140 M pixels,
@@ -124,7 +124,8 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
     read = [p for p in pages if not p.quality and p.chars >= options.min_chars_per_page]
     if not read:
         raise NeedsOCRError(len(sizes), len(sizes))
-    emit_pages([page_data(p, *sizes[p.number - 1]) for p in read], builder)
+    emitted = [page_data(p, *sizes[p.number - 1]) for p in read]
+    emit_pages(emitted, builder)
     for page in pages:
         if page not in read and not page.blank:
             builder.notice(
@@ -143,4 +144,5 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
     for out in doc.pages:
         if out.number in confidence:
             out.source, out.ocr_confidence = "ocr", confidence[out.number]
+    doc.ocr_doubts = ocr_doubts(emitted)
     return doc

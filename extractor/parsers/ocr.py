@@ -21,7 +21,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -347,6 +347,9 @@ def deskew(gray: numpy.ndarray) -> tuple[numpy.ndarray, float]:
 
 # Words Tesseract itself doubts this much (confidence below, 0–100) are specks and ringing, not text.
 MIN_WORD_CONF = 20.0
+# Below this confidence a word is kept but in doubt: a number or date read from it is marked uncertain
+# (handwritten digits come out here: realdoc 30's "932" is read "332" at 63, its printed words at 96).
+DOUBT_CONF = 80.0
 # A page image with less ink than this share of its pixels (once specks are removed), on which OCR finds no
 # word, is a blank page (the back of a sheet scanned with its front), not a page left unread.
 BLANK_INK = 0.002
@@ -364,6 +367,8 @@ class OcrPage:
     angle: float  # the skew corrected, degrees
     quality: Reason | None  # why the text read is not text (text_quality), None when it is
     ink: float = 1.0  # share of the image's pixels that are ink, specks removed
+    # words read with a confidence below DOUBT_CONF: (text, confidence, (x0, top, x1, bottom) in PDF points)
+    doubts: list[tuple[str, float, tuple[float, float, float, float]]] = field(default_factory=list)
 
     @property
     def blank(self) -> bool:
@@ -401,7 +406,12 @@ def read_page_image(gray: numpy.ndarray, number: int, scale: float) -> OcrPage:
     text = "\n".join([ln.text for ln in lines] + [c.text for t in tables for c in t.cells])
     chars = sum(1 for ch in text if not ch.isspace())
     reason = assess(text).reason if chars else None
-    return OcrPage(number, lines, tables, confidence, chars, angle, reason, ink_share(gray))
+    doubts = [
+        (w.text, w.conf, (w.x0 * scale, w.top * scale, w.x1 * scale, w.bottom * scale))
+        for w in words
+        if w.conf < DOUBT_CONF and any(ch.isalnum() for ch in w.text)
+    ]
+    return OcrPage(number, lines, tables, confidence, chars, angle, reason, ink_share(gray), doubts)
 
 
 def ink_share(gray: numpy.ndarray) -> float:

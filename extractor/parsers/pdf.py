@@ -37,7 +37,7 @@ from extractor.errors import (
     NoTextError,
     OcrUnavailableError,
 )
-from extractor.model import BBox, Document, Source
+from extractor.model import BBox, Document, OcrDoubt, Source
 from extractor.options import ParseOptions
 from extractor.parsers import ocr
 from extractor.parsers.legacy import convert_pdf_chars, notice_texts
@@ -92,6 +92,7 @@ class _PageData:
     ocr_failed: bool = False  # OCR read nothing legible on it
     blank: bool = False  # an image with no ink: nothing to read, nothing left unread
     legacy_encoding: str | None = None  # its text was typed in TCVN3/VNI fonts and converted
+    doubts: list[tuple[str, float, tuple[float, float, float, float]]] = field(default_factory=list)  # OCR
 
 
 def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
@@ -113,7 +114,18 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
     for page, out in zip(pages, doc.pages, strict=False):
         if page.ocr:
             out.source, out.ocr_confidence = "ocr", page.ocr_confidence
+    doc.ocr_doubts = ocr_doubts(pages)
     return doc
+
+
+def ocr_doubts(pages: list[_PageData]) -> list[OcrDoubt]:
+    """The words OCR read with low confidence on the pages read by OCR, where they are."""
+    return [
+        OcrDoubt(page=p.number, bbox=_bbox(box), text=text, confidence=conf)
+        for p in pages
+        if p.ocr
+        for text, conf, box in p.doubts
+    ]
 
 
 @contextmanager
@@ -236,6 +248,7 @@ def page_data(page: ocr.OcrPage, width: float, height: float) -> _PageData:
     """An OCR'd page as a page of lines and tables, like one read from a text layer."""
     data = _PageData(page.number, width, height, page.chars, 1, page.tables, page.lines)
     data.ocr, data.ocr_confidence = True, page.confidence
+    data.doubts = page.doubts
     return data
 
 
@@ -362,6 +375,7 @@ def _ocr(data: bytes, pages: list[_PageData], options: ParseOptions, builder: Do
             continue
         page.lines, page.tables, page.crowded = result.lines, result.tables, False
         page.ocr, page.ocr_confidence, page.printable = True, result.confidence, result.chars
+        page.doubts = result.doubts
     read = [p for p in pages if p.ocr]
     if read:
         source = builder.source
