@@ -34,8 +34,6 @@ from extractor import isolation
 log = logging.getLogger(__name__)
 
 TEST_HOOKS_ENV = isolation.TEST_HOOKS_ENV
-_child_init = isolation._child_init
-_test_child_init = isolation._test_child_init
 
 _POOL = isolation.IsolatedPool(1, preload=("api.runner",))
 

@@ -51,7 +51,6 @@ MAX_SOURCE_PIXELS = 80_000_000  # an image larger than this is refused before it
 POINTS_PER_INCH = 72
 
 _IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"))
-_PDFIUM = PDFIUM_LOCK  # PDFium is not thread-safe: one lock for the whole process
 
 
 def clamp_dpi(dpi: int | float) -> float:
@@ -66,7 +65,7 @@ def page_count(data: bytes) -> int | None:
     without pages (DOCX, XLSX, .doc, text). Raises InputError for a broken, locked or unreadable file."""
     kind = _kind(data)
     if kind == "pdf":
-        with _PDFIUM:
+        with PDFIUM_LOCK:
             pdf = _open_pdf(data)
             try:
                 return len(pdf)
@@ -142,7 +141,7 @@ def _refusal(data: bytes, exc: Exception) -> InputError:
 def _pdf_page(data: bytes, page: int, dpi: float) -> bytes:
     import pypdfium2
 
-    with _PDFIUM:
+    with PDFIUM_LOCK:
         pdf = _open_pdf(data)
         try:
             _check_page(page, len(pdf))

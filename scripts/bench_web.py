@@ -33,8 +33,8 @@ from api.app import create_app  # noqa: E402
 from api.auth import create_token, create_user  # noqa: E402
 from api.db import Batch, BatchItem, StoredFile  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from tests.test_web_e2e import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
 COMMUNES = ("Tiên Lãng", "An Lão", "Kiến Thụy", "Thủy Nguyên", "Vĩnh Bảo", "Cát Hải", "Đồ Sơn", "Dương Kinh")
 
 
@@ -118,17 +118,8 @@ def browser_times(settings: Settings, batch_id: str, secret: str, rounds: int) -
                 profile,
                 executable_path=str(CHROMIUM),
                 headless=True,
-                viewport={"width": 1280, "height": 800},
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
+                viewport=VIEWPORT,
+                args=CHROMIUM_ARGS,
             )
             page = context.new_page()
             page.goto(f"{base}/?token={secret}")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import jobs, runner, tasks
 from api.db import BatchItem, Report
 from api.settings import Settings
+from extractor import isolation
 from tests.test_jobs_support import (
     ENV_KEYS,
     ROOT,
@@ -117,9 +118,9 @@ def test_hooks_need_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     """Without EXTRACTOR_TEST_HOOKS the children get the plain initializer: nothing can make them hang."""
     settings, _ = _db(tmp_path, memory_limit=1 << 30)
     me = os.getpid()
-    assert runner.child_initializer(settings) == (runner._child_init, (1 << 30, me))
+    assert runner.child_initializer(settings) == (isolation._child_init, (1 << 30, me))
     monkeypatch.setenv(runner.TEST_HOOKS_ENV, json.dumps({"ab": "hang"}))
-    assert runner.child_initializer(settings) == (runner._test_child_init, (1 << 30, me, {"ab": "hang"}))
+    assert runner.child_initializer(settings) == (isolation._test_child_init, (1 << 30, me, {"ab": "hang"}))
 
 
 def test_a_second_server_on_the_data_dir_is_refused(tmp_path: Path) -> None:

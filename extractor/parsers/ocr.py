@@ -222,14 +222,12 @@ def mean_confidence(words: list[Word]) -> float | None:
 
 # --- page images ------------------------------------------------------------------------------------------
 
-_pdfium_lock = PDFIUM_LOCK  # pdfium is not thread-safe: one lock for the whole process
-
 
 def render_page(pdf_bytes: bytes, index: int, dpi: int, *, forms: bool = False) -> numpy.ndarray:
     """Page ``index`` (0-based) of a PDF rendered at ``dpi`` as an 8-bit grayscale array."""
     import pypdfium2
 
-    with _pdfium_lock:
+    with PDFIUM_LOCK:
         pdf = pypdfium2.PdfDocument(pdf_bytes)
         try:
             if forms:
@@ -254,7 +252,7 @@ def fit_dpi(pdf_bytes: bytes, index: int, dpi: int) -> int:
     """``dpi``, lowered so that page ``index`` renders to at most MAX_RENDER_PIXELS pixels."""
     import pypdfium2
 
-    with _pdfium_lock:
+    with PDFIUM_LOCK:
         pdf = pypdfium2.PdfDocument(pdf_bytes)
         try:
             width, height = pdf.get_page_size(index)
@@ -271,11 +269,11 @@ def iter_rendered(pdf_bytes: bytes, indices: list[int], dpi: int) -> Iterator[tu
     than ``dpi`` for a page that would exceed MAX_RENDER_PIXELS). The lock is held only while pdfium works."""
     import pypdfium2
 
-    with _pdfium_lock:
+    with PDFIUM_LOCK:
         pdf = pypdfium2.PdfDocument(pdf_bytes)
     try:
         for index in indices:
-            with _pdfium_lock:
+            with PDFIUM_LOCK:
                 page = pdf[index]
                 try:
                     width, height = page.get_size()
@@ -287,7 +285,7 @@ def iter_rendered(pdf_bytes: bytes, indices: list[int], dpi: int) -> Iterator[tu
                     page.close()
             yield index, gray, used
     finally:
-        with _pdfium_lock:
+        with PDFIUM_LOCK:
             pdf.close()
 
 
