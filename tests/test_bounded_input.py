@@ -50,7 +50,12 @@ def _bounded(body: str) -> dict[str, object]:
         result = None
         {body}
         wall, seconds = time.perf_counter() - started, cpu() - started_cpu
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # VmHWM is this process image's own peak; ru_maxrss keeps the peak of the forking parent across exec
+        try:
+            with open("/proc/self/status") as status:
+                peak_mb = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) / 1024
+        except (OSError, StopIteration):
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({{"result": result, "seconds": seconds, "wall": wall, "peak_mb": peak_mb}}))
         """
     ).format(data=str(DATA), body=textwrap.dedent(body))
