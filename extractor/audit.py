@@ -135,7 +135,7 @@ def _doubtful_facts(ex: Extraction, doc: Document) -> list[dict[str, object]]:
             where.start, where.quote = start + day, where.quote[day:]
         placed, words = place_on_page(where, doc), _alnum(where.quote)
         doubts = [
-            d.confidence
+            d
             for d in doc.ocr_doubts
             if d.page == placed.page
             for b in placed.boxes
@@ -143,7 +143,15 @@ def _doubtful_facts(ex: Extraction, doc: Document) -> list[dict[str, object]]:
             if d.bbox.top < b.bottom and b.top < d.bbox.bottom and (core := _alnum(d.text)) and core in words
         ]
         if doubts:
-            out.append({"fact": fact, "read": str(read), "quote": where.quote, "confidence": round(min(doubts))})
+            item: dict[str, object] = {
+                "fact": fact,
+                "read": str(read),
+                "quote": where.quote,
+                "confidence": round(min(d.confidence for d in doubts)),
+            }
+            if firsts := [d.first_reading for d in doubts if d.first_reading is not None]:
+                item["first_reading"] = firsts[0]  # what Tesseract read before the second reader's digits
+            out.append(item)
     return out
 
 
@@ -157,10 +165,22 @@ def _with_doubts(findings: list[Finding], doubtful: list[dict[str, object]]) -> 
         return findings
     for f in findings:
         if f.code == "OCR_USED":
-            said = "; ".join(f"{FACT_NAMES[str(d['fact'])]} «{d['quote']}» ({d['confidence']} %)" for d in doubtful)
+            said = "; ".join(
+                f"{FACT_NAMES[str(d['fact'])]} «{d['quote']}» ({d['confidence']} %" + _second_said(d) + ")"
+                for d in doubtful
+            )
             f.message = f"{f.message.removesuffix('.')}. Đọc với độ tin cậy thấp, cần xem bản quét: {said}."
             f.found = {**(f.found or {}), "uncertain": doubtful}
     return findings
+
+
+def _second_said(doubt: dict[str, object]) -> str:
+    """What the message adds where the second recogniser changed the digits Tesseract read."""
+    if "first_reading" not in doubt:
+        return ""
+    if not doubt["first_reading"]:
+        return "; chỉ bộ nhận dạng thứ hai đọc được chữ số"
+    return f"; hai bộ nhận dạng đọc khác nhau, bộ thứ nhất đọc «{doubt['first_reading']}»"
 
 
 def pages_not_read(pages: list[int], total: int | None) -> Finding:

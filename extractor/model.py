@@ -81,6 +81,7 @@ class OcrDoubt(BaseModel):
     bbox: BBox
     text: str
     confidence: float
+    first_reading: str | None = None  # Tesseract's reading, where a second recogniser changed its digits
 
 
 class StampedSpan(BaseModel):

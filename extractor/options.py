@@ -27,3 +27,6 @@ class ParseOptions:
     ocr_dpi: int = 200
     # Processes reading OCR pages of one file in parallel; None: one per core.
     ocr_workers: int | None = None
+    # Digits Tesseract doubts (handwritten numbers and days) are read again by a second recogniser, PP-OCR
+    # (extractor.parsers.ocr_second); off, Tesseract's reading stands (for measuring the difference).
+    ocr_second_reader: bool = True

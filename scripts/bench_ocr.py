@@ -12,7 +12,8 @@ number written down: the machine may be shared.
 3. Processes: seconds per page for realdocs 18 on 1 process and on one per core (the pool of
    ``extractor.parsers.ocr.read_pages``), with the speed-up, next to the speed-up a pure-Python loop gets
    from the same split at the same moment (the machine's free cores, which other users' load reduces).
-4. For every PDF and image of ../shared/realdocs: pages, pages chosen for OCR, share.
+4. Second reader: seconds per page of realdocs 18, 30 and 50 without and with ``ocr_second`` (PP-OCR).
+5. For every PDF and image of ../shared/realdocs: pages, pages chosen for OCR, share.
 """
 
 from __future__ import annotations
@@ -97,6 +98,24 @@ def resolutions(pages: int) -> None:
         )
 
 
+def second_reader(pages: int) -> None:
+    print("== second reader (PP-OCR on doubted digits and header blanks): seconds per page without and with")
+    for prefix in ("18_", "30_", "50_"):
+        path = _find(prefix)
+        if path is None:
+            print(f"   {prefix}: absent")
+            continue
+        data = path.read_bytes()
+        indices = list(range(min(pages, pages_for_ocr(data)[0])))
+        ocr.read_pages("pdf", data, indices[:1], 200, workers=1)  # both engines loaded before timing
+        off = _timed(functools.partial(ocr.read_pages, "pdf", data, indices, 200, workers=1, second=False))
+        on = _timed(functools.partial(ocr.read_pages, "pdf", data, indices, 200, workers=1, second=True))
+        print(
+            f"   {path.name[:40]:<40} {len(indices)} pages: without {off / len(indices):5.2f} s/page,"
+            f" with {on / len(indices):5.2f} s/page ({on / off:4.2f}×)"
+        )
+
+
 def processes(pages: int) -> None:
     cores = os.cpu_count() or 1
     print(f"== processes: OCR seconds per page of realdocs 18 on 1 and on {cores} processes")
@@ -173,6 +192,7 @@ def main() -> None:
     engines(args.calls)
     resolutions(args.pages)
     processes(args.pages)
+    second_reader(args.pages)
     shares()
 
 

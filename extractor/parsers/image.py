@@ -120,7 +120,9 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
         builder.add_page(number, width, height, has_text_layer=False)
     if not options.ocr:
         raise NeedsOCRError(len(sizes), len(sizes))
-    pages = ocr.read_pages("image", data, list(range(len(sizes))), options.ocr_dpi, options.ocr_workers)
+    pages = ocr.read_pages(
+        "image", data, list(range(len(sizes))), options.ocr_dpi, options.ocr_workers, second=options.ocr_second_reader
+    )
     read = [p for p in pages if not p.quality and p.chars >= options.min_chars_per_page]
     if not read:
         raise NeedsOCRError(len(sizes), len(sizes))

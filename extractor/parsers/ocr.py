@@ -20,7 +20,7 @@ import math
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -353,6 +353,17 @@ DOUBT_CONF = 80.0
 BLANK_INK = 0.002
 
 
+@dataclass(frozen=True)
+class Doubt:
+    """A word read with a confidence below DOUBT_CONF, where it is (PDF points), and Tesseract's own reading
+    where the second reader (``ocr_second``) changed its digits."""
+
+    text: str
+    conf: float
+    box: tuple[float, float, float, float]  # x0, top, x1, bottom
+    first: str | None = None
+
+
 @dataclass
 class OcrPage:
     """One page image read by OCR, in PDF points: its lines (outside tables) and its tables."""
@@ -365,15 +376,14 @@ class OcrPage:
     angle: float  # the skew corrected, degrees
     quality: Reason | None  # why the text read is not text (text_quality), None when it is
     ink: float = 1.0  # share of the image's pixels that are ink, specks removed
-    # words read with a confidence below DOUBT_CONF: (text, confidence, (x0, top, x1, bottom) in PDF points)
-    doubts: list[tuple[str, float, tuple[float, float, float, float]]] = field(default_factory=list)
+    doubts: list[Doubt] = field(default_factory=list)  # words read with a confidence below DOUBT_CONF
 
     @property
     def blank(self) -> bool:
         return self.chars == 0 and self.ink < BLANK_INK
 
 
-def read_page_image(gray: numpy.ndarray, number: int, scale: float) -> OcrPage:
+def read_page_image(gray: numpy.ndarray, number: int, scale: float, *, second: bool = True) -> OcrPage:
     """Read one page image (8-bit grayscale; ``scale`` PDF points per pixel): straighten it, rebuild its ruled
     tables from the image, and OCR the rest of the page as lines of words."""
     from extractor.parsers.pdf_layout import ocr_lines
@@ -389,6 +399,9 @@ def read_page_image(gray: numpy.ndarray, number: int, scale: float) -> OcrPage:
             x0, top, x1, bottom = (round(v / scale) for v in t.bbox)
             masked[max(0, top - 2) : min(h, bottom + 3), max(0, x0 - 2) : min(w, x1 + 3)] = 255
     words = _join_split_hyphens([w for w in ocr_words(masked) if w.conf >= MIN_WORD_CONF])
+    firsts: dict[int, str] = {}
+    if second:
+        words, firsts = reread_doubted_digits(masked, words)
     lines = ocr_lines(
         [
             [(w.text, w.x0 * scale, w.x1 * scale, w.top * scale, w.bottom * scale) for w in group]
@@ -405,11 +418,206 @@ def read_page_image(gray: numpy.ndarray, number: int, scale: float) -> OcrPage:
     chars = sum(1 for ch in text if not ch.isspace())
     reason = assess(text).reason if chars else None
     doubts = [
-        (w.text, w.conf, (w.x0 * scale, w.top * scale, w.x1 * scale, w.bottom * scale))
-        for w in words
+        Doubt(w.text, w.conf, (w.x0 * scale, w.top * scale, w.x1 * scale, w.bottom * scale), firsts.get(k))
+        for k, w in enumerate(words)
         if w.conf < DOUBT_CONF and any(ch.isalnum() for ch in w.text)
     ]
     return OcrPage(number, lines, tables, confidence, chars, angle, reason, ink_share(gray), doubts)
+
+
+# A doubted word's stretch of line, for the second reader: words of its Tesseract line closer than this many
+# line heights to the next; the crop is padded by PAD line heights.
+STRETCH_GAP, PAD = 2.5, 0.3
+
+
+def reread_doubted_digits(gray: numpy.ndarray, words: list[Word]) -> tuple[list[Word], dict[int, str]]:
+    """The words with the digits of the doubted ones voted on by a second recogniser (``ocr_second``), and
+    for each word changed or added, by index, what Tesseract had read there ("" for nothing). A doubted word
+    both readers agree on is no longer in doubt (its confidence becomes DOUBT_CONF); digits only the second
+    reader saw, in a number or date blank Tesseract read empty, become new words, in doubt.
+
+    Stretches re-read: those with a doubted word holding a digit, and header blanks left without digits."""
+    from extractor.parsers import ocr_second
+
+    todo: list[list[int]] = []
+    seen: set[int] = set()
+    for k in range(len(words)):
+        if k in seen:
+            continue
+        stretch = _stretch(words, k)
+        while stretch[-1] + 1 < len(words) and _opens_blank(words, stretch[-1]):
+            # "ngày" and the rest of its line, past a wide blank
+            stretch += [i for i in _stretch(words, stretch[-1] + 1) if i > stretch[-1]]
+        text = " ".join(words[i].text for i in stretch)
+        doubted_digit = any(words[i].conf < DOUBT_CONF and any(c.isdigit() for c in words[i].text) for i in stretch)
+        if doubted_digit or ocr_second.empty_blank(text) or ocr_second.header_blanks(text):
+            todo.append(stretch)
+        seen.update(stretch)
+    if not todo or not ocr_second.available():
+        return words, {}
+    changed: dict[int, Word] = {}
+    added: list[tuple[int, Word]] = []  # (index of the word it follows, -1 for none; the new word)
+    firsts: dict[int, str] = {}
+    for stretch in todo:
+        voted = _vote(gray, words, stretch)
+        if voted is None:
+            continue
+        owner = _owners(words, stretch)
+        texts: dict[int, str] = {}
+        gap: dict[int, str] = {}  # digits only the second reader saw, by the word they follow
+        first = " ".join(words[i].text for i in stretch)
+        doubted = _doubted(words, owner, ocr_second.header_blanks(first))
+        for ch, target in zip(voted.text, _targets(words, owner, voted, doubted), strict=True):
+            if target[0] == "gap":
+                gap[target[1]] = gap.get(target[1], "") + ch
+            elif target[1] >= 0:
+                texts[target[1]] = texts.get(target[1], "") + ch
+        for i in stretch:
+            w = words[i]
+            if not texts.get(i):
+                continue
+            if texts[i] != w.text:
+                firsts[i] = w.text
+                conf = min(w.conf, DOUBT_CONF - 1)  # two readers disagreed: in doubt
+                changed[i] = Word(texts[i], conf, w.x0, w.top, w.x1, w.bottom, w.line)
+            elif voted.confirmed and w.conf < DOUBT_CONF:
+                changed[i] = Word(w.text, DOUBT_CONF, w.x0, w.top, w.x1, w.bottom, w.line)
+        for follows, digits in gap.items():
+            added.append((follows, _gap_word(words, stretch, follows, digits)))
+    out: list[Word] = []
+    out_firsts: dict[int, str] = {}
+    inserts: dict[int, list[Word]] = {}
+    for follows, w in added:
+        inserts.setdefault(follows, []).append(w)
+    for w in inserts.get(-1, []):
+        out_firsts[len(out)] = ""
+        out.append(w)
+    for k, w in enumerate(words):
+        if k in firsts:
+            out_firsts[len(out)] = firsts[k]
+        out.append(changed.get(k, w))
+        for new in inserts.get(k, []):
+            out_firsts[len(out)] = ""
+            out.append(new)
+    return out, out_firsts
+
+
+def _targets(words: list[Word], owner: list[int], voted: Any, doubted: Callable[[int], bool]) -> list[tuple[str, int]]:
+    """Where each letter of a voted stretch goes: ("word", k) into word ``k`` (-1: a space), or ("gap", k)
+    into a new word after word ``k``. A digit the second reader added goes into the word beside it when that
+    word is doubted or a number (before "7" in "ngày 7 tháng" read "27"), else into the gap."""
+
+    def takes(c: int) -> bool:
+        if not 0 <= c < len(owner) or owner[c] < 0:
+            return False
+        ch = words[owner[c]].text[c - owner.index(owner[c])]
+        return ch.isdigit() or (doubted(c) and not (ch.isspace() or ch in "/-.,:()"))
+
+    out: list[tuple[str, int]] = []
+    n = len(voted.text)
+    for pos in range(n):
+        c = voted.origin[pos]
+        if not voted.inserted[pos]:
+            out.append(("word", owner[c]))
+            continue
+        # the first reader's letters either side, past spaces
+        later = next(
+            (voted.origin[q] for q in range(pos + 1, n) if not voted.inserted[q] and owner[voted.origin[q]] >= 0), None
+        )
+        earlier = next((k for k in range(c, -1, -1) if owner[k] >= 0), None) if c >= 0 else None
+        if earlier is not None and takes(earlier):
+            out.append(("word", owner[earlier]))
+        elif later is not None and takes(later):
+            out.append(("word", owner[later]))
+        else:
+            before = next((owner[k] for k in range(c, -1, -1) if owner[k] >= 0), -1) if c >= 0 else -1
+            out.append(("gap", before if before >= 0 else owner[0] - 1))
+    return out
+
+
+def _owners(words: list[Word], stretch: list[int]) -> list[int]:
+    """For each letter of the stretch's text (its words joined by spaces), the word it belongs to (-1: a
+    space)."""
+    owner: list[int] = []
+    for n, i in enumerate(stretch):
+        owner += ([-1] if n else []) + [i] * len(words[i].text)
+    return owner
+
+
+def _vote(gray: numpy.ndarray, words: list[Word], stretch: list[int]) -> Any:
+    """The stretch read again by the second reader and voted with Tesseract's reading, or None."""
+    from extractor.parsers import ocr_second
+
+    h = max(words[i].bottom - words[i].top for i in stretch)
+    pad = max(2, round(PAD * h))
+    x0, x1 = min(words[i].x0 for i in stretch) - pad, max(words[i].x1 for i in stretch) + pad
+    top, bottom = min(words[i].top for i in stretch) - pad, max(words[i].bottom for i in stretch) + pad
+    read = ocr_second.read_line(gray[max(0, top) : bottom, max(0, x0) : x1])
+    if read is None:
+        return None
+    owner = _owners(words, stretch)
+    first = " ".join(words[i].text for i in stretch)
+    blanks = ocr_second.header_blanks(first)
+    # Tesseract's confidence in each letter; in a header blank, a letter or mark where a digit belongs counts
+    # for nothing
+    conf = [
+        1.0 if i < 0 else 0.0 if c in blanks and not first[c].isdigit() else words[i].conf / 100
+        for c, i in enumerate(owner)
+    ]
+    return ocr_second.combine(
+        first,
+        conf,
+        read[0],
+        read[1],
+        _doubted(words, owner, blanks),
+        gaps=bool(blanks) or ocr_second.empty_blank(first),
+    )
+
+
+def _doubted(words: list[Word], owner: list[int], blanks: set[int]) -> Callable[[int], bool]:
+    """Whether letter ``c`` of a stretch's text may be voted on: in a doubted word, or in a header blank."""
+    return lambda c: 0 <= c < len(owner) and owner[c] >= 0 and (c in blanks or words[owner[c]].conf < DOUBT_CONF)
+
+
+def _gap_word(words: list[Word], stretch: list[int], follows: int, digits: str) -> Word:
+    """A word of ``digits`` the second reader saw after word ``follows`` (in the gap before the next word of
+    the stretch), in doubt: one reader only saw it."""
+    here = [i for i in stretch if i > follows]
+    before = words[follows] if follows in stretch else None
+    after = words[here[0]] if here else None
+    ref = before or after
+    assert ref is not None
+    h = ref.bottom - ref.top
+    x0 = before.x1 + 1 if before else max(0, (after.x0 if after else 0) - h * len(digits))
+    x1 = after.x0 - 1 if after else x0 + h * len(digits)
+    return Word(digits, DOUBT_CONF - 1, x0, ref.top, max(x1, x0 + 1), ref.bottom, ref.line)
+
+
+# A blank a clerk writes a number into is at most this many line heights wide.
+BLANK_GAP = 8.0
+
+
+def _opens_blank(words: list[Word], k: int) -> bool:
+    """Word ``k`` is the printed word before a header blank ("Số:", "ngày", "tháng") and the next word, on
+    the same line, is within BLANK_GAP line heights."""
+    from extractor.parsers.ocr_second import fold_text
+
+    w, nxt = words[k], words[k + 1]
+    h = max(1, w.bottom - w.top)
+    before = fold_text(w.text).rstrip(":")
+    return before in ("so", "ngay", "thang") and nxt.line == w.line and 0 <= nxt.x0 - w.x1 < BLANK_GAP * h
+
+
+def _stretch(words: list[Word], k: int) -> list[int]:
+    """Indices of the words around ``words[k]`` on its line with no gap wider than STRETCH_GAP heights."""
+    w = words[k]
+    h = max(1, w.bottom - w.top)
+    lo = hi = k
+    while lo > 0 and words[lo - 1].line == w.line and words[lo].x0 - words[lo - 1].x1 < STRETCH_GAP * h:
+        lo -= 1
+    while hi + 1 < len(words) and words[hi + 1].line == w.line and words[hi + 1].x0 - words[hi].x1 < STRETCH_GAP * h:
+        hi += 1
+    return list(range(lo, hi + 1))
 
 
 def ink_share(gray: numpy.ndarray) -> float:
@@ -495,18 +703,20 @@ def load_page(kind: str, data: bytes, index: int, dpi: int) -> tuple[numpy.ndarr
     return frame(data, index, dpi)
 
 
-def _read(kind: str, data: bytes, index: int, dpi: int) -> OcrPage:
+def _read(kind: str, data: bytes, index: int, dpi: int, second: bool = True) -> OcrPage:
     gray, scale = load_page(kind, data, index, dpi)
-    return read_page_image(gray, index + 1, scale)
+    return read_page_image(gray, index + 1, scale, second=second)
 
 
-def _read_one(index: int, dpi: int) -> OcrPage:
+def _read_one(index: int, dpi: int, second: bool) -> OcrPage:
     """A worker's task: page ``index`` of the file the worker was given when it started."""
     assert _SOURCE is not None
-    return _read(*_SOURCE, index, dpi)
+    return _read(*_SOURCE, index, dpi, second)
 
 
-def read_pages(kind: str, data: bytes, indices: list[int], dpi: int, workers: int | None = None) -> list[OcrPage]:
+def read_pages(
+    kind: str, data: bytes, indices: list[int], dpi: int, workers: int | None = None, *, second: bool = True
+) -> list[OcrPage]:
     """OCR pages ``indices`` (0-based) of a PDF (``kind="pdf"``) or an image file (``"image"``).
 
     Several pages are read in parallel by ``workers`` processes (default: one per core), each running
@@ -524,7 +734,7 @@ def read_pages(kind: str, data: bytes, indices: list[int], dpi: int, workers: in
         workers = os.cpu_count() or 1
     workers = min(workers, len(indices))
     if workers <= 1 or len(indices) < POOL_MIN_PAGES or multiprocessing.parent_process() is not None:
-        return [_read(kind, data, i, dpi) for i in indices]  # here, in this thread: no shared state
+        return [_read(kind, data, i, dpi, second) for i in indices]  # here, in this thread: no shared state
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -532,8 +742,8 @@ def read_pages(kind: str, data: bytes, indices: list[int], dpi: int, workers: in
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(kind, data)) as pool:
-            return list(pool.map(_read_one, indices, [dpi] * len(indices)))
+            return list(pool.map(_read_one, indices, [dpi] * len(indices), [second] * len(indices)))
     except (BrokenProcessPool, OSError):
         # The workers could not start, e.g. a script without the ``if __name__ == "__main__":`` guard that
         # starting a process needs: read the pages here, in turn.
-        return read_pages(kind, data, indices, dpi, workers=1)
+        return read_pages(kind, data, indices, dpi, workers=1, second=second)

@@ -41,6 +41,7 @@ from extractor.model import BBox, Document, OcrDoubt, Source
 from extractor.options import ParseOptions
 from extractor.parsers import ocr
 from extractor.parsers.legacy import convert_pdf_chars, notice_texts
+from extractor.parsers.ocr import Doubt
 from extractor.parsers.pdf_layout import (
     Line,
     Para,
@@ -92,7 +93,7 @@ class _PageData:
     ocr_failed: bool = False  # OCR read nothing legible on it
     blank: bool = False  # an image with no ink: nothing to read, nothing left unread
     legacy_encoding: str | None = None  # its text was typed in TCVN3/VNI fonts and converted
-    doubts: list[tuple[str, float, tuple[float, float, float, float]]] = field(default_factory=list)  # OCR
+    doubts: list[Doubt] = field(default_factory=list)  # OCR
 
 
 def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
@@ -121,10 +122,10 @@ def parse(data: bytes, source: Source, options: ParseOptions) -> Document:
 def ocr_doubts(pages: list[_PageData]) -> list[OcrDoubt]:
     """The words OCR read with low confidence on the pages read by OCR, where they are."""
     return [
-        OcrDoubt(page=p.number, bbox=_bbox(box), text=text, confidence=conf)
+        OcrDoubt(page=p.number, bbox=_bbox(d.box), text=d.text, confidence=d.conf, first_reading=d.first)
         for p in pages
         if p.ocr
-        for text, conf, box in p.doubts
+        for d in p.doubts
     ]
 
 
@@ -365,7 +366,14 @@ def _ocr(data: bytes, pages: list[_PageData], options: ParseOptions, builder: Do
     if not wanted:
         return False
     try:
-        results = ocr.read_pages("pdf", data, [p.number - 1 for p in wanted], options.ocr_dpi, options.ocr_workers)
+        results = ocr.read_pages(
+            "pdf",
+            data,
+            [p.number - 1 for p in wanted],
+            options.ocr_dpi,
+            options.ocr_workers,
+            second=options.ocr_second_reader,
+        )
     except OcrUnavailableError:
         return True
     for page, result in zip(wanted, results, strict=True):
