@@ -161,6 +161,10 @@ class ScoreRow(ContractModel):
     )
     low_confidence: bool = Field(False, description="the claimed points were read by OCR with low confidence")
     ocr_repair: str | None = Field(None, description="what was repaired in the OCR'd points, e.g. 'O→0'")
+    max_ocr_confidence: float | None = Field(
+        None, description="the maximum points were read by OCR with this confidence (0–100); None: not OCR'd"
+    )
+    max_ocr_repair: str | None = Field(None, description="what was repaired in the OCR'd maximum points")
     _exact: Decimal | None = PrivateAttr(None)  # max × rate before rounding, for the rounding checks
 
 

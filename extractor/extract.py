@@ -186,6 +186,8 @@ def _row(raw: RawRow, match: RowMatch, citations: list[Citation]) -> ScoreRow:
         ocr_confidence=raw.ocr_confidence,
         low_confidence=raw.low_confidence,
         ocr_repair=raw.ocr_repair,
+        max_ocr_confidence=raw.max_ocr.confidence if raw.max_ocr else None,
+        max_ocr_repair=raw.max_ocr.repair if raw.max_ocr else None,
     )
 
 

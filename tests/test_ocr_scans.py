@@ -101,6 +101,23 @@ def test_a_look_alike_repaired_in_a_sure_cell_is_named_too() -> None:
     assert f.severity == "error" and "OCR" not in f.message
 
 
+def test_a_row_exceeding_a_maximum_read_with_low_confidence_is_a_warning_naming_the_maximum_cell() -> None:
+    # only the maximum was OCR'd here, so the claimed points are not doubted for exceeding it
+    row = _row("1", "5", maximum="3").model_copy(update={"max_ocr_confidence": LOW})
+    card = _card([row], "5")
+    [exceeds] = [f for f in check_rows(card, None, has_evidence_column=False) if f.code == "ROW_EXCEEDS_MAX"]
+    assert exceeds.severity == "warning"
+    assert "ô điểm tối đa dòng 1 đọc bằng OCR với độ tin cậy thấp (62 %)" in exceeds.message
+    assert exceeds.found["ocr_uncertain"] == [
+        {"cell": "ô điểm tối đa dòng 1", "stt": "1", "confidence": LOW, "repair": None}
+    ]
+    # the same maximum read surely, or from a text layer: the error stands
+    for confidence in (HIGH, None):
+        sure = _card([row.model_copy(update={"max_ocr_confidence": confidence})], "5")
+        [f] = [f for f in check_rows(sure, None, has_evidence_column=False) if f.code == "ROW_EXCEEDS_MAX"]
+        assert f.severity == "error" and "tối đa dòng" not in f.message
+
+
 def test_ocr_points_above_the_maximum_are_doubted_however_sure_the_reading() -> None:
     """A decimal comma lost to the scan: "4,97" read "497" with a confidence of 95."""
     card = _card([_row("1", "497", confidence=HIGH), _row("2", "5")], "9,97")

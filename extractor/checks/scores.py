@@ -205,6 +205,14 @@ def row_doubt(row: ScoreRow) -> OcrRead | None:
     return read if row.low_confidence or read.uncertain or _above_max(row) else None
 
 
+def max_doubt(row: ScoreRow) -> OcrRead | None:
+    """How the row's maximum points were read by OCR, when that reading is uncertain; None otherwise."""
+    if row.max_ocr_confidence is None:
+        return None
+    read = OcrRead(row.max_ocr_confidence, row.max_ocr_repair)
+    return read if read.uncertain else None
+
+
 def _above_max(row: ScoreRow) -> bool:
     return row.claimed_points is not None and row.max_points is not None and row.claimed_points > row.max_points
 
@@ -233,9 +241,12 @@ def with_doubt(f: Finding, rows: Iterable[ScoreRow], total: OcrRead | None = Non
     the value found and those cells. A finding with no such cell is returned as it is."""
     cells: list[tuple[str, ScoreRow | None, OcrRead]] = []
     for row in rows:
+        name = stt_key(row.stt) or row.title[:40]
         read = row_doubt(row)
         if read is not None:
-            cells.append((f"ô điểm dòng {stt_key(row.stt) or row.title[:40]}", row, read))
+            cells.append((f"ô điểm dòng {name}", row, read))
+        if (most := max_doubt(row)) is not None:
+            cells.append((f"ô điểm tối đa dòng {name}", row, most))
     if total is not None and total.uncertain:
         cells.append(("ô tổng điểm", None, total))
     if not cells:

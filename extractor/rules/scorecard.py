@@ -108,6 +108,7 @@ class RawRow:
     evidence: Cell | None
     location: Location
     claimed_ocr: OcrRead | None = None  # the claimed points were read by OCR
+    max_ocr: OcrRead | None = None  # the maximum points were read by OCR
 
     @property
     def ocr_confidence(self) -> float | None:
@@ -287,6 +288,7 @@ def _read_row(
         evidence=evidence,
         location=locator.row(table, r),
         claimed_ocr=ocr_read(_cell(cells, cols.get("claimed"))),
+        max_ocr=ocr_read(_cell(cells, cols.get("max"))),
     )
 
 
