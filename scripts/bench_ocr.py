@@ -23,7 +23,7 @@ import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -79,15 +79,20 @@ def engines(calls: int) -> None:
         )
 
 
-def resolutions(pages: int) -> None:
-    print("== resolution: OCR seconds per page (render, deskew, tables, words), one process")
-    for prefix in ("18_", "30_"):
+def _scans(prefixes: tuple[str, ...], pages: int) -> Iterator[tuple[Path, bytes, list[int]]]:
+    """Each real scan of ``prefixes`` there is: its path, bytes and its first ``pages`` OCR page indices."""
+    for prefix in prefixes:
         path = _find(prefix)
         if path is None:
             print(f"   {prefix}: absent")
             continue
         data = path.read_bytes()
-        indices = list(range(min(pages, pages_for_ocr(data)[0])))
+        yield path, data, list(range(min(pages, pages_for_ocr(data)[0])))
+
+
+def resolutions(pages: int) -> None:
+    print("== resolution: OCR seconds per page (render, deskew, tables, words), one process")
+    for path, data, indices in _scans(("18_", "30_"), pages):
         figures = {}
         for dpi in (200, 300):
             seconds = _timed(functools.partial(ocr.read_pages, "pdf", data, indices, dpi, workers=1))
@@ -100,13 +105,7 @@ def resolutions(pages: int) -> None:
 
 def second_reader(pages: int) -> None:
     print("== second reader (PP-OCR on doubted digits and header blanks): seconds per page without and with")
-    for prefix in ("18_", "30_", "50_"):
-        path = _find(prefix)
-        if path is None:
-            print(f"   {prefix}: absent")
-            continue
-        data = path.read_bytes()
-        indices = list(range(min(pages, pages_for_ocr(data)[0])))
+    for path, data, indices in _scans(("18_", "30_", "50_"), pages):
         ocr.read_pages("pdf", data, indices[:1], 200, workers=1)  # both engines loaded before timing
         off = _timed(functools.partial(ocr.read_pages, "pdf", data, indices, 200, workers=1, second=False))
         on = _timed(functools.partial(ocr.read_pages, "pdf", data, indices, 200, workers=1, second=True))
