@@ -466,8 +466,9 @@ def reread_doubted_digits(gray: numpy.ndarray, words: list[Word]) -> tuple[list[
         texts: dict[int, str] = {}
         gap: dict[int, str] = {}  # digits only the second reader saw, by the word they follow
         first = " ".join(words[i].text for i in stretch)
-        doubted = _doubted(words, owner, ocr_second.header_blanks(first))
-        for ch, target in zip(voted.text, _targets(words, owner, voted, doubted), strict=True):
+        blanks = ocr_second.header_blanks(first)
+        doubted = _doubted(words, owner, blanks)
+        for ch, target in zip(voted.text, _targets(words, owner, voted, doubted, blanks), strict=True):
             if target[0] == "gap":
                 gap[target[1]] = gap.get(target[1], "") + ch
             elif target[1] >= 0:
@@ -502,7 +503,9 @@ def reread_doubted_digits(gray: numpy.ndarray, words: list[Word]) -> tuple[list[
     return out, out_firsts
 
 
-def _targets(words: list[Word], owner: list[int], voted: Any, doubted: Callable[[int], bool]) -> list[tuple[str, int]]:
+def _targets(
+    words: list[Word], owner: list[int], voted: Any, doubted: Callable[[int], bool], blanks: set[int]
+) -> list[tuple[str, int]]:
     """Where each letter of a voted stretch goes: ("word", k) into word ``k`` (-1: a space), or ("gap", k)
     into a new word after word ``k``. A digit the second reader added goes into the word beside it when that
     word is doubted or a number (before "7" in "ngày 7 tháng" read "27"), else into the gap."""
@@ -511,7 +514,10 @@ def _targets(words: list[Word], owner: list[int], voted: Any, doubted: Callable[
         if not 0 <= c < len(owner) or owner[c] < 0:
             return False
         ch = words[owner[c]].text[c - owner.index(owner[c])]
-        return ch.isdigit() or (doubted(c) and not (ch.isspace() or ch in "/-.,:()"))
+        if ch.isdigit():
+            return True
+        # a doubted mark ("4#"), or a letter standing in a number blank ("Z⁄"); never a word of letters
+        return doubted(c) and not (ch.isspace() or ch in "/-.,:()") and (not ch.isalpha() or c in blanks)
 
     out: list[tuple[str, int]] = []
     n = len(voted.text)
@@ -571,6 +577,7 @@ def _vote(gray: numpy.ndarray, words: list[Word], stretch: list[int]) -> Any:
         read[1],
         _doubted(words, owner, blanks),
         gaps=bool(blanks) or ocr_second.empty_blank(first),
+        blanks=blanks,
     )
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -194,6 +194,10 @@ class Combined:
     confirmed: bool
 
 
+# What a blank's digit may come out as from a recogniser that does not know the blank holds a number.
+_LOOK_ALIKE = str.maketrans({"|": "1", "l": "1", "I": "1", "!": "1", "O": "0", "o": "0"})
+
+
 def combine(
     first: str,
     first_conf: Sequence[float],
@@ -201,11 +205,14 @@ def combine(
     second_prob: Sequence[float],
     doubted: Callable[[int], bool],
     gaps: bool = False,
+    blanks: Collection[int] = (),
 ) -> Combined | None:
     """Vote the second reading's digits into the first (see the module's docstring). ``first_conf`` is the
     first reader's confidence (0–1) for each letter, ``doubted(i)`` whether letter ``i`` of ``first`` lies in
     a word the first reader doubts. With ``gaps``, a digit the first reader left out between two words (a
-    blank it saw as empty) is inserted too. None when the two readings are not of the same text."""
+    blank it saw as empty) is inserted too. ``blanks`` are the positions of ``first`` in a header's number
+    and date blanks, which hold digits only: there the second reader's look-alikes count as digits ("|9" is
+    "19") and any other letter or mark is dropped. None when the two readings are not of the same text."""
     pairs = align(first, second)
     distance = sum(1 for i, j in pairs if i is None or j is None or fold(first[i]) != fold(second[j]))
     if distance > MAX_LINE_DISTANCE * max(len(first), len(second), 1):
@@ -214,20 +221,27 @@ def combine(
     origin: list[int] = []
     inserted: list[bool] = []
     changed, confirmed, last = False, True, -1
+
+    def theirs_at(j: int, blank: bool) -> str:
+        return second[j].translate(_LOOK_ALIKE) if blank else second[j]
+
     for i, j in pairs:
         if i is not None:
             last = i
             mine = doubted(i) and replaceable(first[i])
             ch = first[i]
             if j is not None:
-                theirs = second[j]
+                theirs = theirs_at(j, i in blanks)
                 if mine and theirs.isdigit() and theirs != ch and second_prob[j] > first_conf[i]:
                     ch, changed = theirs, True
                 if mine and first[i].isdigit() and (theirs != first[i] or second_prob[j] < AGREE_PROB):
                     confirmed = False
             elif mine and first[i].isdigit():
                 confirmed = False
-            elif mine and not first[i].isalnum():
+            if i in blanks and not (ch.isdigit() or ch.isspace() or ch in _STRUCTURE):
+                changed = True  # a letter or mark where only digits belong
+                continue
+            if j is None and mine and not first[i].isalnum():
                 changed = True  # a stray mark the second reader saw nothing at ("“9" for a handwritten "9")
                 continue
             out.append(ch)
@@ -235,13 +249,14 @@ def combine(
             inserted.append(False)
             continue
         assert j is not None
-        if not second[j].isdigit() or second_prob[j] < INSERT_PROB:
-            continue
         around = [k for k in (last, last + 1) if 0 <= k < len(first)]
+        digit = theirs_at(j, any(k in blanks for k in around))
+        if not digit.isdigit() or second_prob[j] < INSERT_PROB:
+            continue
         beside = any(doubted(k) and replaceable(first[k]) for k in around)
         in_gap = gaps and (not around or any(first[k].isspace() or first[k] in _STRUCTURE for k in around))
         if beside or in_gap:
-            out.append(second[j])
+            out.append(digit)
             origin.append(last)
             inserted.append(True)
             changed = True
