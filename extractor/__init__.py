@@ -7,12 +7,14 @@ doc = parse("report.pdf")          # the document model: doc.text, doc.tables, d
 reviewed_totals(report, [2])       # totals once finding 2 is dismissed by an officer (extractor.review)
 summary_xlsx([SummaryEntry("report.pdf", report)])   # the city's workbook of a batch (extractor.export)
 page_image(data, page=1)           # a PDF or image page as PNG (extractor.pages)
+fact_doubts(report)                # {"number": "uncertain" | "unread", …}: mark a scan's doubtful facts
 """
 
 from extractor.batch import audit_many
 from extractor.contract import Finding, Location, Report
 from extractor.errors import ExtractorError, InputError, NeedsOCRError
 from extractor.export import SummaryEntry, findings_csv, summary_csv, summary_xlsx
+from extractor.facts import fact_doubts
 from extractor.isolation import Failure, IsolatedPool
 from extractor.model import BBox, Cell, Document, Page, Paragraph, Row, Source, Table
 from extractor.options import ParseOptions
@@ -52,6 +54,7 @@ __all__ = [
     "aborted_report",
     "audit",
     "audit_many",
+    "fact_doubts",
     "findings_csv",
     "list_rubrics",
     "load_rubric",

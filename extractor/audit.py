@@ -54,7 +54,8 @@ def audit_file(path: str | Path, rubric: Rubric | str | None = None) -> Report:
 def audit_document(doc: Document, rubric: Rubric | str | None = None) -> Report:
     ex = extract(doc, rubric)
     report = ex.report
-    findings = _with_doubts(_source_findings(doc), _doubtful_facts(ex, doc)) + _document_findings(ex)
+    findings = _with_doubts(_source_findings(doc), _doubtful_facts(ex, doc), _unread_facts(ex, doc))
+    findings += _document_findings(ex)
     if report.scorecard is not None and is_blank_form(report.scorecard):
         findings.append(blank_form_finding(report.scorecard))  # a form to fill in: nothing claimed to check
     elif report.scorecard is not None:
@@ -148,6 +149,8 @@ def _doubtful_facts(ex: Extraction, doc: Document) -> list[dict[str, object]]:
                 "read": str(read),
                 "quote": where.quote,
                 "confidence": round(min(d.confidence for d in doubts)),
+                "page": placed.page,
+                "boxes": [[b.x0, b.top, b.x1, b.bottom] for b in placed.boxes],
             }
             if firsts := [d.first_reading for d in doubts if d.first_reading is not None]:
                 item["first_reading"] = firsts[0]  # what Tesseract read before the second reader's digits
@@ -155,22 +158,38 @@ def _doubtful_facts(ex: Extraction, doc: Document) -> list[dict[str, object]]:
     return out
 
 
+def _unread_facts(ex: Extraction, doc: Document) -> list[str]:
+    """The document's number and date where they were not read at all and the first page was read by OCR:
+    handwriting OCR could not read, never proof that the document has none."""
+    if not doc.pages or doc.pages[0].source != "ocr":
+        return []
+    return [fact for fact in FACT_NAMES if getattr(ex.report.document, fact) is None]
+
+
 def _alnum(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-def _with_doubts(findings: list[Finding], doubtful: list[dict[str, object]]) -> list[Finding]:
-    """OCR_USED names the facts read with low confidence, so nobody takes them for certain."""
-    if not doubtful:
+def _with_doubts(findings: list[Finding], doubtful: list[dict[str, object]], unread: list[str]) -> list[Finding]:
+    """OCR_USED names the facts read with low confidence and those not read, so nobody takes them for certain
+    (nor a scan's handwritten number for a letter never numbered)."""
+    if not doubtful and not unread:
         return findings
     for f in findings:
-        if f.code == "OCR_USED":
+        if f.code != "OCR_USED":
+            continue
+        message = f.message.removesuffix(".")
+        if doubtful:
             said = "; ".join(
-                f"{FACT_NAMES[str(d['fact'])]} «{d['quote']}» ({d['confidence']} %" + _second_said(d) + ")"
+                f"{FACT_NAMES[str(d['fact'])]} «{d['quote']}» (độ tin cậy {d['confidence']} %{_second_said(d)})"
                 for d in doubtful
             )
-            f.message = f"{f.message.removesuffix('.')}. Đọc với độ tin cậy thấp, cần xem bản quét: {said}."
-            f.found = {**(f.found or {}), "uncertain": doubtful}
+            message += f". Đọc với độ tin cậy thấp, cần xem bản quét: {said}"
+        if unread:
+            names = " và ".join(FACT_NAMES[fact] for fact in unread)
+            message += f". Không đọc được {names} trên bản quét (có thể viết tay), cần xem bản quét"
+        f.message = message + "."
+        f.found = {**(f.found or {}), "uncertain": doubtful, "unread": unread}
     return findings
 
 
@@ -179,8 +198,8 @@ def _second_said(doubt: dict[str, object]) -> str:
     if "first_reading" not in doubt:
         return ""
     if not doubt["first_reading"]:
-        return "; chỉ bộ nhận dạng thứ hai đọc được chữ số"
-    return f"; hai bộ nhận dạng đọc khác nhau, bộ thứ nhất đọc «{doubt['first_reading']}»"
+        return ", chỉ một trong hai bộ nhận dạng đọc được chữ số"
+    return ", hai bộ nhận dạng đọc khác nhau"
 
 
 def pages_not_read(pages: list[int], total: int | None) -> Finding:

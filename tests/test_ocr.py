@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy
 import pytest
 
-from extractor import ParseOptions, parse
+from extractor import ParseOptions, fact_doubts, parse
 from extractor.audit import audit_document, audit_file
 from extractor.errors import NeedsOCRError, OcrUnavailableError
 from extractor.model import Document
@@ -314,7 +314,8 @@ def test_real_scan_30_handwritten_number() -> None:
     (used,) = [f for f in report.findings if f.code == "OCR_USED"]
     (number,) = [d for d in used.found["uncertain"] if d["fact"] == "number"]
     assert number["first_reading"] and number["first_reading"] != "932/QĐ-TTg"
-    assert f"«{number['first_reading']}»" in used.message
+    assert "hai bộ nhận dạng đọc khác nhau" in used.message
+    assert number["page"] == 1 and number["boxes"]  # where to look on the scan
 
 
 @pytest.mark.slow
@@ -362,6 +363,16 @@ def test_real_scan_18_matches_its_typed_report() -> None:
     # the back of two sheets is blank: nothing left unread
     assert not [n for n in scan.notices if n.code in ("page_without_text", "page_text_garbled")]
     assert len(scan.source.ocr_pages) == 13
+
+
+@pytest.mark.slow
+@pytest.mark.realdocs
+def test_real_scan_53_says_its_number_was_not_read_rather_than_absent() -> None:
+    report = audit_document(_real("53_"))
+    assert report.document.number is None
+    (used,) = [f for f in report.findings if f.code == "OCR_USED"]
+    assert "number" in used.found["unread"] and "Không đọc được số văn bản trên bản quét" in used.message
+    assert fact_doubts(report)["number"] == "unread"
 
 
 @pytest.mark.slow
