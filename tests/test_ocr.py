@@ -417,6 +417,23 @@ def test_every_change_of_the_second_reader_on_the_real_scans_was_reviewed_and_no
     assert sum(reviewed[k] == "right" for k in changed) >= 5
 
 
+@pytest.mark.slow
+@pytest.mark.realdocs
+def test_the_ocr_engine_prints_nothing_to_the_terminal() -> None:
+    """Leptonica's "Error in boxClipToRectangle" lines (harmless, alarming) are silenced, in the worker
+    processes that read the pages too."""
+    import subprocess
+
+    matches = sorted(REALDOCS.glob("50_*")) if REALDOCS.is_dir() else []
+    if not matches:
+        pytest.skip("realdoc 50 is absent")
+    code = "import sys; from extractor.cli import main; sys.exit(main(['audit', sys.argv[1]]))"
+    done = subprocess.run([sys.executable, "-c", code, str(matches[0])], capture_output=True, text=True, check=False)
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    assert "Số:" in done.stdout or "số" in done.stdout
+    assert "Error in" not in done.stderr, done.stderr[-2000:]
+
+
 def test_audit_file_of_a_scan_is_not_unreadable(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     path.write_bytes(_scanned_letter_page())

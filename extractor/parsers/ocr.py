@@ -115,8 +115,31 @@ def backend() -> str:
 _local = threading.local()
 
 
+@lru_cache(maxsize=1)
+def _quiet_leptonica() -> None:
+    """Leptonica (Tesseract's image library) prints "Error in boxClipToRectangle: …" to stderr for boxes
+    it clips, harmless and alarming to a user: set its message severity to none (L_SEVERITY_NONE = 6), in
+    the copy tesserocr loaded (its wheel bundles one) or the system's."""
+    import ctypes
+    import ctypes.util
+
+    import tesserocr
+
+    here = os.path.join(os.path.dirname(tesserocr.__file__), os.pardir, "tesserocr.libs")
+    candidates = sorted(glob.glob(os.path.join(here, "libleptonica*.so*")))
+    candidates += [name for name in (ctypes.util.find_library("leptonica"), ctypes.util.find_library("lept")) if name]
+    for name in candidates:
+        try:
+            ctypes.CDLL(name).setMsgSeverity(ctypes.c_int(6))
+            return
+        except (OSError, AttributeError):
+            continue
+
+
 def _api(lang: str, psm: int, digits: bool) -> Any:
     import tesserocr
+
+    _quiet_leptonica()
 
     cache: dict[tuple[str, int, bool], Any] = getattr(_local, "apis", None) or {}
     _local.apis = cache
