@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from decimal import Decimal
 
 from extractor.contract import VERDICT_VI, Finding, Location, Report, Scorecard, round_points
+from extractor.facts import SAID, Doubt, fact_doubts
 
 # Characters a terminal acts on instead of showing: C0 and C1 controls (newline, carriage return, escape
 # sequences, backspace, …), DEL, bidirectional marks, embeddings, overrides and isolates, which reorder
@@ -52,6 +54,14 @@ def _date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "(chưa có ngày)"
 
 
+def _doubted(value: str | None, doubt: Doubt | None, missing: str) -> str:
+    """A fact of the document as shown to an officer: a scan's number or date OCR could not read is said to be
+    unread (never "no number": it may be handwritten), one read uncertainly is shown with a warning."""
+    if value is None:
+        return f"({SAID['unread']})" if doubt == "unread" else missing
+    return f"{value} ({SAID['uncertain']})" if doubt == "uncertain" else value
+
+
 UNREADABLE_PREFIX = "Không đọc được tệp: "  # how audit words an UNREADABLE finding's message
 
 
@@ -63,8 +73,11 @@ def render_report(report: Report) -> str:
     pages = f", {report.source.pages} trang" if report.source.pages else ""
     lines = [f"=== {report.source.path}", f"    {report.source.format.upper()}{pages}"]
     period = f"{d.period.label} ({_date(d.period.start)} - {_date(d.period.end)})" if d.period else "—"
+    doubts = fact_doubts(report)
+    number = _doubted(d.number, doubts.get("number"), "(chưa có số)")
+    date = _doubted(d.date.strftime("%d/%m/%Y") if d.date else None, doubts.get("date"), "(chưa có ngày)")
     lines += [
-        f"Văn bản: {_KIND[d.kind]} số {d.number or '(chưa có số)'} ngày {_date(d.date)}",
+        f"Văn bản: {_KIND[d.kind]} số {number} ngày {date}",
         f"Đơn vị: {d.issuer or '—'} (xã/phường: {d.commune or '—'}) · Kỳ báo cáo: {period}",
         f"Người ký: {d.signer or '—'}",
     ]
@@ -109,13 +122,16 @@ def _provenance(report: Report) -> list[str]:
 
 
 def _signatures(report: Report) -> list[str]:
-    out = []
+    """One line per distinct signature: a PDF signed several times by the same seal at the same minute (one
+    per page or appendix) is one line with the count, not a screenful of identical lines."""
+    state = {True: "nội dung đã ký còn nguyên", False: "NỘI DUNG ĐÃ BỊ SỬA SAU KHI KÝ", None: "không kiểm tra được"}
+    said = []
     for s in report.source.signatures:
         when = s.signed_at.strftime("%d/%m/%Y %H:%M %z") if s.signed_at else "không rõ thời điểm"
-        state = {True: "nội dung đã ký còn nguyên", False: "NỘI DUNG ĐÃ BỊ SỬA SAU KHI KÝ", None: "không kiểm tra được"}
         who = s.signer or "không rõ người ký"
         org = f" ({s.organisation})" if s.organisation and s.organisation != s.signer else ""
-        out.append(f"Chữ ký số: {who}{org}, ký lúc {when}: {state[s.intact]}")
+        said.append(f"Chữ ký số: {who}{org}, ký lúc {when}: {state[s.intact]}")
+    out = [line + (f" ({n} chữ ký)" if n > 1 else "") for line, n in Counter(said).items()]
     if out:
         out.append("  (không kiểm tra được chuỗi chứng thư: không có mạng và kho chứng thư tin cậy)")
     return out
@@ -158,13 +174,20 @@ def _findings(report: Report) -> list[str]:
         return ["Không có phát hiện nào."]
     out = [f"Phát hiện ({len(report.findings)}):"]
     for severity in ("error", "warning", "info"):
-        for f in (f for f in report.findings if f.severity == severity):
-            where = _where(f.location) if f.location else ""
-            out.append(f"  {_SEVERITY[severity]}: {f.message}{where}")
-            if f.location and f.location.quote:
-                quote = " ".join(f.location.quote.replace("\t", " │ ").split())
-                out.append(f"      «{quote[:160]}{'…' if len(quote) > 160 else ''}»")
+        said = Counter((f.code, _finding_lines(f)) for f in report.findings if f.severity == severity)
+        for (_, (first, *rest)), n in said.items():
+            out += [f"  {_SEVERITY[severity]}{f' (×{n})' if n > 1 else ''}: {first}", *rest]
     return out
+
+
+def _finding_lines(f: Finding) -> tuple[str, ...]:
+    """A finding as printed (message, place, quote): findings of one code printed alike are printed once, with
+    a count (e.g. one per signature of the same signer); the JSON keeps each of them."""
+    lines = [f"{f.message}{_where(f.location) if f.location else ''}"]
+    if f.location and f.location.quote:
+        quote = " ".join(f.location.quote.replace("\t", " │ ").split())
+        lines.append(f"      «{quote[:160]}{'…' if len(quote) > 160 else ''}»")
+    return tuple(lines)
 
 
 def _where(loc: Location) -> str:
