@@ -8,12 +8,13 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 import extractor
@@ -70,6 +71,69 @@ def check_rubric(rubric: str | None) -> str | None:
     return rubric
 
 
+# --- what the routes answer ------------------------------------------------------------------------------
+
+ItemState = Literal["queued", "running", "done", "unreadable", "failed", "refused"]
+
+
+class ItemReason(BaseModel):
+    """Vì sao tệp không được kiểm tra / why a file was not audited: the UNREADABLE finding of its report
+    (``code`` is the library's error code, e.g. ``empty_file``), ``audit_failed`` for an audit given up, or
+    ``refused`` for an upload refused before storing (too large, a zip bomb, …)."""
+
+    code: str = Field(examples=["empty_file"])
+    message_vi: str = Field(examples=["Không đọc được tệp: Tệp rỗng, không có nội dung."])
+    message_en: str = Field(examples=["The file is empty."])
+
+
+class BatchItemView(BaseModel):
+    id: int
+    filename: str
+    sha256: str | None
+    report_id: int | None
+    state: ItemState
+    status: str | None = Field(description="ok / partial / unreadable khi đã kiểm tra / once audited")
+    error: str | None = Field(description='lý do, "tiếng Việt / English" / the reason, "Vietnamese / English"')
+    reason: ItemReason | None = Field(
+        description="lý do của tệp không đọc được, bị từ chối hoặc lỗi / why it is unreadable, refused or failed"
+    )
+
+
+class BatchCounts(BaseModel):
+    id: str
+    name: str | None
+    rubric: str | None
+    commune: str | None
+    created_at: str | None
+    total: int
+    queued: int
+    running: int
+    done: int
+    unreadable: int
+    failed: int
+    refused: int
+    finished: bool
+
+
+class BatchProgress(BatchCounts):
+    items: list[BatchItemView]
+
+
+class BatchList(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    batches: list[BatchCounts]
+
+
+class UploadedItems(BaseModel):
+    id: str
+    name: str | None
+    rubric: str | None
+    commune: str | None
+    items: list[BatchItemView]
+
+
 # --- upload --------------------------------------------------------------------------------------------------
 
 
@@ -77,6 +141,7 @@ def check_rubric(rubric: str | None) -> str | None:
     "",
     status_code=201,
     openapi_extra=UPLOAD_BODY,
+    responses={201: {"model": UploadedItems, "description": "lô đã nhận / the batch received"}},
     summary="Tải lên một lô tệp / upload a batch",
     description=(
         "Nhận nhiều tệp (trường `files`) hoặc tệp .zip; mỗi tệp được lưu một lần theo sha256 và kiểm tra một "
@@ -169,15 +234,31 @@ def _item_state(item: BatchItem, report: Report | None) -> str:
     return report.state
 
 
-def _item_view(item: BatchItem, report: Report | None) -> dict[str, Any]:
+def _split(message: str) -> tuple[str, str]:
+    """A stored "vi / en" reason as its two halves (the Vietnamese one twice when there is no English)."""
+    vi, _, en = message.partition(" / ")
+    return vi, en or vi
+
+
+def _item_view(item: BatchItem, report: Report | None, why: ItemReason | None = None) -> dict[str, Any]:
+    """One file of the batch; ``why``: the reason its stored report gives (for an unreadable one)."""
+    state = _item_state(item, report)
+    error = item.error or (report.error if report is not None and report.state != "done" else None)
+    reason = why
+    if reason is None and error and state in ("refused", "failed"):
+        vi, en = _split(error)
+        reason = ItemReason(code="refused" if state == "refused" else "audit_failed", message_vi=vi, message_en=en)
+    if reason is not None and error is None:
+        error = f"{reason.message_vi} / {reason.message_en}"
     return {
         "id": item.id,
         "filename": item.filename,
         "sha256": item.sha256,
         "report_id": item.report_id,
-        "state": _item_state(item, report),
+        "state": state,
         "status": report.status if report else None,
-        "error": item.error or (report.error if report is not None and report.state != "done" else None),
+        "error": error,
+        "reason": reason.model_dump() if reason is not None else None,
     }
 
 
@@ -188,14 +269,42 @@ def get_batch(session: Session, principal: Principal, batch_id: str) -> Batch:
     return batch
 
 
-def _items(session: Session, batch_id: str) -> list[tuple[BatchItem, Report | None]]:
+def _items(session: Session, batch_id: str, with_json: bool = False) -> list[tuple[BatchItem, Report | None]]:
+    """The batch's files and their reports; the stored report JSON (large) only when ``with_json``."""
     query = (
         select(BatchItem, Report)
         .outerjoin(Report, Report.id == BatchItem.report_id)
         .where(BatchItem.batch_id == batch_id)
         .order_by(BatchItem.id)
     )
+    if not with_json:
+        query = query.options(defer(Report.report_json))
     return [(item, report) for item, report in session.execute(query).all()]
+
+
+def unreadable_reasons(session: Session, report_ids: set[int]) -> dict[int, ItemReason]:
+    """The reason each unreadable report stores: its UNREADABLE finding (message in Vietnamese; the error code
+    and the English message in the finding's ``found``). Only these reports' JSON is read, and an unreadable
+    report's JSON is small (no scorecard, one finding)."""
+    out: dict[int, ItemReason] = {}
+    ids = sorted(report_ids)
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Report.id, Report.report_json).where(Report.id.in_(ids[start : start + 500]))
+        ).all()
+        for report_id, data in rows:
+            findings = (data or {}).get("findings") or []
+            for f in findings:
+                if isinstance(f, dict) and f.get("code") == "UNREADABLE":
+                    found: dict[str, Any] = f["found"] if isinstance(f.get("found"), dict) else {}
+                    vi = str(f.get("message") or "Không đọc được tệp")
+                    out[report_id] = ItemReason(
+                        code=str(found.get("code") or "unreadable"),
+                        message_vi=vi,
+                        message_en=str(found.get("message_en") or "The file could not be read."),
+                    )
+                    break
+    return out
 
 
 STATES = ("queued", "running", "done", "unreadable", "failed", "refused")
@@ -217,11 +326,13 @@ def progress(session: Session, batch: Batch, with_items: bool = True) -> dict[st
         "finished": counts["queued"] + counts["running"] == 0,
     }
     if with_items:
-        out["items"] = [_item_view(item, report) for item, report in pairs]
+        unreadable = {r.id for i, r in pairs if r is not None and _item_state(i, r) == "unreadable"}
+        why = unreadable_reasons(session, unreadable) if unreadable else {}
+        out["items"] = [_item_view(item, report, why.get(report.id) if report else None) for item, report in pairs]
     return out
 
 
-@router.get("", summary="Danh sách lô / list batches")
+@router.get("", summary="Danh sách lô / list batches", response_model=BatchList)
 def list_batches(session: SessionDep, principal: AnyUser, page: PageDep) -> dict[str, Any]:
     where = visible_batches(principal)
     total = session.scalar(select(func.count()).select_from(Batch).where(where)) or 0
@@ -236,7 +347,16 @@ def list_batches(session: SessionDep, principal: AnyUser, page: PageDep) -> dict
     }
 
 
-@router.get("/{batch_id}", summary="Tiến độ của lô / batch progress")
+@router.get(
+    "/{batch_id}",
+    summary="Tiến độ của lô / batch progress",
+    description=(
+        "Số tệp theo trạng thái và từng tệp; tệp không đọc được, bị từ chối hoặc lỗi có lý do (`reason`: mã, "
+        "tiếng Việt, tiếng Anh) như báo cáo của nó ghi. / Counts by state and each file; an unreadable, refused "
+        "or failed file carries its reason as its report stores it."
+    ),
+    response_model=BatchProgress,
+)
 def batch_progress(batch_id: str, session: SessionDep, principal: AnyUser) -> dict[str, Any]:
     return progress(session, get_batch(session, principal, batch_id))
 
@@ -366,7 +486,7 @@ def entries(session: Session, batch_id: str) -> list[Any]:
     """The batch's files as the library's summary entries, with their review decisions (latest counts)."""
     out: list[Any] = []
     users = {u.id: u.name for u in session.scalars(select(User)).all()}
-    for item, report in _items(session, batch_id):
+    for item, report in _items(session, batch_id, with_json=True):
         if report is None:
             vi, _, en = (item.error or "bị từ chối / refused").partition(" / ")
             out.append(

@@ -109,7 +109,7 @@
       tbody.appendChild(tr);
       return { tr: tr, bar: bar, state: stateCell, name: name };
     }
-    function setState(row, state, error, reportId) {
+    function setState(row, state, problem, reportId) {
       row.tr.setAttribute("data-state", state);
       row.state.textContent = "";
       var label = STATE_LABELS[state] || state;
@@ -120,28 +120,16 @@
       } else {
         row.state.textContent = label;
       }
-      if (error) row.state.appendChild(el("div", "problem", viPart(error)));
+      if (problem) row.state.appendChild(el("div", "problem", problem));
       if (state === "queued") row.bar.removeAttribute("value"); /* indeterminate while waiting */
       if (state === "running") row.bar.removeAttribute("value");
       if (["done", "unreadable", "failed", "refused"].indexOf(state) >= 0) row.bar.value = 100;
       row.tr.className = (state === "unreadable" || state === "failed" || state === "refused") ? "has-errors" : "";
     }
 
-    var reasons = {};
-    function explain(row, reportId) {
-      /* why a file could not be read: its UNREADABLE finding, in Vietnamese */
-      var show = function (text) { if (text) row.state.appendChild(el("div", "problem", text)); };
-      if (reasons[reportId] !== undefined) { show(reasons[reportId]); return; }
-      reasons[reportId] = "";
-      fetch("/api/reports/" + reportId + "/findings", { credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (body) {
-          var found = (body.findings || []).filter(function (f) { return f.code === "UNREADABLE"; })[0];
-          reasons[reportId] = found ? found.message : "";
-          if (row.tr.getAttribute("data-state") === "unreadable" && !row.state.querySelector(".problem")) {
-            show(reasons[reportId]);
-          }
-        });
+    function problemOf(item) {
+      /* why a file was not audited, in Vietnamese: the reason the batch status gives (its report's) */
+      return item.reason ? item.reason.message_vi : viPart(item.error);
     }
 
     function follow(batchId) {
@@ -157,8 +145,7 @@
               rows = body.items.map(function (item) { return addRow(item.filename); });
             }
             body.items.forEach(function (item, i) {
-              setState(rows[i], item.state, item.error, item.report_id);
-              if (item.state === "unreadable" && item.report_id) explain(rows[i], item.report_id);
+              setState(rows[i], item.state, problemOf(item), item.report_id);
             });
             var done = body.total - body.queued - body.running;
             status.textContent = finished || body.finished
@@ -217,7 +204,7 @@
         status.textContent = "Đã tải lên; đang kiểm tra…";
         tbody.textContent = "";
         rows = body.items.map(function (item) { return addRow(item.filename); });
-        body.items.forEach(function (item, i) { setState(rows[i], item.state === "queued" ? "queued" : item.state, item.error, item.report_id); });
+        body.items.forEach(function (item, i) { setState(rows[i], item.state === "queued" ? "queued" : item.state, problemOf(item), item.report_id); });
         follow(body.id);
       });
       xhr.addEventListener("error", function () {
