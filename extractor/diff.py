@@ -2,8 +2,9 @@
 
 For each file: commune, period, claimed total (as written), recomputed total, delta = recomputed − claimed
 (both rounded half-up to 0,01 first, so the line reads consistently), verdict, and how many errors and
-warnings the audit raised. Rows are sorted by |delta|, largest first; files without a delta follow in
-the order given, and unreadable files come last.
+warnings the audit raised. Rows come in the order the files were given (a folder's files sorted by name,
+``extractor.files``), so an officer finds each file where they named it; the summary line counts the
+files whose totals differ, those with errors and, among them, the unreadable ones.
 
 A report without a scorecard may carry one estimated from its narrative: that total is no recomputed
 total. It stands in its own column ("Ước tính", ``estimated_total`` in CSV/JSON), never in "Tính lại",
@@ -47,7 +48,8 @@ COLUMNS = (  # (key in JSON, Vietnamese header, right-aligned in the table)
 
 @dataclass(frozen=True)
 class DiffRow:
-    """One file's line. Totals are rounded to 0,01; ``unreadable`` holds the reason when the file was not read."""
+    """One file's line. Totals are rounded to 0,01; ``unreadable`` holds the reason when the file was not read
+    (``unreadable_en`` in English). ``errors`` counts error findings, the UNREADABLE one of such a file too."""
 
     file: str
     commune: str | None
@@ -64,6 +66,7 @@ class DiffRow:
     estimated_total: Decimal | None = None
     estimated_verdict: str | None = None
     partial: str | None = None  # why only part of the file was read (pages not read), when so
+    unreadable_en: str | None = None
 
     @property
     def beyond_rounding(self) -> bool:
@@ -103,7 +106,14 @@ def diff_row(report: Report) -> DiffRow:
         estimated_total=_rounded(estimate.recomputed_total if estimate else None),
         estimated_verdict=estimate.recomputed_verdict if estimate else None,
         partial=_partial(report),
+        unreadable_en=_english(unreadable.found) if unreadable else None,
     )
+
+
+def _english(found: object) -> str | None:
+    """The English reason an UNREADABLE finding carries (``found.message_en``, as ``extractor audit`` prints)."""
+    said = found.get("message_en") if isinstance(found, dict) else None
+    return str(said) if said else None
 
 
 def _partial(report: Report) -> str | None:
@@ -122,20 +132,13 @@ def _rounded(value: Decimal | None) -> Decimal | None:
 
 
 def diff_rows(reports: Iterable[Report]) -> list[DiffRow]:
-    """Rows sorted: largest |delta| first, then files without a delta, then unreadable files (stable)."""
-    return sorted(map(diff_row, reports), key=_sort_key)
+    """One row per report, in the order given: the order the files were named (``audit_many`` keeps it)."""
+    return [diff_row(r) for r in reports]
 
 
 def sorted_reports(reports: Iterable[Report]) -> list[Report]:
     """The reports in the order of their rows (``diff_rows``), e.g. for a workbook that follows the table."""
-    return [report for report, _ in sorted(((r, diff_row(r)) for r in reports), key=lambda pair: _sort_key(pair[1]))]
-
-
-def _sort_key(row: DiffRow) -> tuple[int, Decimal]:
-    if row.unreadable:
-        return (2, Decimal(0))
-    delta = row.delta
-    return (1, Decimal(0)) if delta is None else (0, -abs(delta))
+    return list(reports)
 
 
 # --- rendering ------------------------------------------------------------------------------------------
@@ -193,19 +196,29 @@ def render_table(rows: Sequence[DiffRow]) -> str:
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("─" * w for w in widths))
     lines.append(_summary(rows))
-    lines += [f"  {terminal_safe(r.file)}: {terminal_safe(r.unreadable)}" for r in rows if r.unreadable]
+    lines += [line for r in rows if r.unreadable for line in _unreadable_lines(r)]
     lines += [f"  {terminal_safe(r.file)}: {terminal_safe(r.partial)}" for r in rows if r.partial]
     return "\n".join(lines) + "\n"
 
 
+def _unreadable_lines(row: DiffRow) -> list[str]:
+    """Why a file was not read, in Vietnamese and (when the finding carries it) in English, as audit says it."""
+    lines = [f"  {terminal_safe(row.file)}: {terminal_safe(row.unreadable or '')}"]
+    if row.unreadable_en:
+        lines.append(f"    Unreadable: {terminal_safe(row.unreadable_en)}")
+    return lines
+
+
 def _summary(rows: Sequence[DiffRow]) -> str:
-    with_errors = sum(r.errors > 0 and not r.unreadable for r in rows)
+    """The counts under the table. "Tệp có lỗi" are the rows whose "Lỗi" column is not 0, an unreadable file
+    (its UNREADABLE finding is an error) among them, and those are also counted on their own."""
+    with_errors = sum(r.errors > 0 for r in rows)
     unreadable = sum(bool(r.unreadable) for r in rows)
     changed = sum(r.beyond_rounding for r in rows)
     text = (
         f"\n{len(rows)} tệp: {changed} tệp có tổng tính lại chênh quá mức làm tròn "
         f"({vn_points(ROUNDING)} điểm mỗi tiêu chí) so với tự chấm,"
-        f" {with_errors} tệp có lỗi, {unreadable} tệp không đọc được."
+        f" {with_errors} tệp có lỗi{f' (trong đó {unreadable} tệp không đọc được)' if unreadable else ''}."
     )
     partial = sum(bool(r.partial) for r in rows)
     if partial:
@@ -241,6 +254,7 @@ def row_object(row: DiffRow) -> dict[str, Any]:
         "errors": row.errors,
         "warnings": row.warnings,
         "unreadable": row.unreadable,
+        "unreadable_en": row.unreadable_en,
         "partial": row.partial,
     }
 

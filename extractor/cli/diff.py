@@ -1,4 +1,4 @@
-"""``extractor diff FILE…|DIR``: one line per report file, claimed total beside the recomputed one, worst first.
+"""``extractor diff FILE…|DIR``: one line per report file, claimed total beside the recomputed one, in the order given.
 
     extractor diff inbox/                      # a table, numbers the Vietnamese way ("99,25")
     extractor diff a.pdf b.docx --format csv   # header row, dot decimals, for machines
