@@ -17,6 +17,14 @@ each rounded half-up to 0,01 once, the delta computed from the rounded totals. A
 narrative report (no scorecard) stands only in the column "Ước tính": never as recomputed total, delta,
 verdict, reviewed total or criterion points.
 
+A scan's document number or date OCR read with low confidence or could not read (``extractor.fact_doubts``:
+the OCR_USED finding's ``found.uncertain`` / ``found.unread``) is never shown as plain fact. An uncertain one
+is followed by " (?)" — the number as text "197/TIr- (?)", the date still a date shown "30/06/2026 (?)" by its
+number format (CSV: "2026-06-30 (?)") — and carries a cell comment saying what OCR read and how sure it was;
+an unread one says "không đọc được trên bản quét" instead of an empty cell. The note column says it in words
+("Số văn bản chưa chắc chắn, xem bản quét."), so a CSV reader learns it too. A report read from text is
+written exactly as before.
+
 Sheet "Phát hiện": every finding — file, commune, its number in the report (STT = index in
 ``report.findings`` + 1), criterion (as the headings name it, with its id: "TC 9 (C09)"), code, severity
 (Lỗi / Cảnh báo / Thông tin), message, quote, page, and its review (decision, note, who, when).
@@ -54,6 +62,7 @@ from typing import Any, Literal
 
 from extractor.contract import VERDICT_VI, Report, round_points
 from extractor.diff import ROUNDING, diff_row
+from extractor.facts import SAID, Doubt, fact_doubts
 from extractor.review import ReviewNote, dismissed_indices, reviewed_totals
 from extractor.rules.rubric import Rubric, list_rubrics
 
@@ -72,6 +81,8 @@ MAX_CELL_CHARS = 32_767  # a spreadsheet cell holds no more
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 MAX_LINES = 20  # a longer text is cut on screen (the cell still holds it all)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DOUBT_MARK = " (?)"  # after a value OCR read with low confidence
+FACT_VI = {"number": "Số văn bản", "date": "Ngày văn bản"}
 
 STATUS_VI = {"ok": "đọc được", "partial": "đọc một phần", "unreadable": "không đọc được"}
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo", "info": "Thông tin"}
@@ -155,6 +166,16 @@ FINDING_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class Doubtful:
+    """A document number or date OCR doubted (``uncertain``: ``value`` as read, never None) or could not read
+    (``unread``: ``value`` None); ``comment`` says what OCR read and how sure it was."""
+
+    value: Any
+    doubt: Doubt
+    comment: str
+
+
 @dataclass
 class Table:
     columns: list[Column]
@@ -206,6 +227,11 @@ def _summary_row(entry: SummaryEntry, criteria: list[CriterionColumns]) -> tuple
         "dismissed": len(review.dismissed),
         "note": _note(line.unreadable, line.partial, line.estimated_total, line.estimated_verdict, line.estimated),
     }
+    doubts = _doubted_facts(report)
+    values.update(doubts)
+    if doubts:
+        said = " ".join(f"{FACT_VI[fact]} {SAID[d.doubt]}." for fact, d in doubts.items())
+        values["note"] = f"{said} {values['note']}" if values["note"] else said
     marks: dict[str, Mark] = {}
     allowed = ROUNDING * max(line.rows, 1)  # what the rows' rounding explains, as extractor diff counts it
     if line.delta:
@@ -224,6 +250,39 @@ def _summary_row(entry: SummaryEntry, criteria: list[CriterionColumns]) -> tuple
         if claimed is not None and recomputed is not None and claimed != recomputed:
             marks |= dict.fromkeys((pair.claimed.key, pair.recomputed.key), _mark(recomputed - claimed, ROUNDING))
     return values, marks
+
+
+def _doubted_facts(report: Report) -> dict[str, Doubtful]:
+    """The document's number and date OCR doubted or could not read, as the cells to write instead."""
+    doubts = fact_doubts(report)
+    if not doubts:
+        return {}
+    read: dict[str, dict[str, Any]] = {}
+    for f in report.findings:
+        if f.code == "OCR_USED" and isinstance(f.found, dict):
+            for item in f.found.get("uncertain") or []:
+                if isinstance(item, dict) and item.get("fact") in FACT_VI:
+                    read.setdefault(str(item["fact"]), item)
+    out: dict[str, Doubtful] = {}
+    for fact in ("number", "date"):
+        doubt = doubts.get(fact)
+        if doubt is None:
+            continue
+        value = report.document.number if fact == "number" else report.document.date
+        if doubt == "unread" and value is not None:
+            doubt = "uncertain"  # a value found elsewhere, still not read from the scan's header
+        if doubt == "uncertain" and value is None:
+            doubt = "unread"
+        said = f"{FACT_VI[fact]} {SAID[doubt]}."
+        item = read.get(fact)
+        if doubt == "uncertain" and item is not None:
+            quote = str(item.get("quote") or item.get("read") or "")
+            confidence = item.get("confidence")
+            sure = f", độ tin cậy {confidence} %" if isinstance(confidence, int | float) else ""
+            page = f" (trang {item['page']})" if isinstance(item.get("page"), int) else ""
+            said += f" OCR đọc «{quote}»{sure}{page}." if quote else ""
+        out[fact] = Doubtful(value, doubt, said)
+    return out
 
 
 def _mark(difference: Decimal, allowed: Decimal) -> Mark:
@@ -417,6 +476,8 @@ def _header_cell(sheet: Any, text: str, styles: dict[str, Any]) -> Any:
 def _cell(sheet: Any, column: Column, value: Any, mark: Mark | None, styles: dict[str, Any]) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
+    if isinstance(value, Doubtful):
+        return _doubtful_cell(sheet, column, value, styles)
     if value is None:
         cell = WriteOnlyCell(sheet, value=None)
     elif column.kind == "text":
@@ -440,6 +501,28 @@ def _cell(sheet: Any, column: Column, value: Any, mark: Mark | None, styles: dic
         cell.alignment = styles["top"]
     if mark is not None:
         cell.fill = styles[mark]
+    return cell
+
+
+def _doubtful_cell(sheet: Any, column: Column, doubtful: Doubtful, styles: dict[str, Any]) -> Any:
+    """A number or date OCR doubted: the value and " (?)" (a date stays a date, its format shows the mark),
+    or the words saying it was not read; with a comment saying why."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+
+    if doubtful.value is None:
+        cell = WriteOnlyCell(sheet, value=SAID["unread"])
+        cell.data_type = "s"
+    elif column.kind == "date":
+        cell = WriteOnlyCell(sheet, value=doubtful.value)
+        cell.number_format = f'{DATE_FORMAT}"{DOUBT_MARK}"'
+    else:
+        cell = WriteOnlyCell(sheet, value=_sheet_text(str(doubtful.value)) + DOUBT_MARK)
+        cell.data_type = "s"
+    cell.alignment = styles["top"]
+    comment = Comment(_sheet_text(doubtful.comment), "extractor")
+    comment.width, comment.height = 260, 90
+    cell.comment = comment
     return cell
 
 
@@ -479,6 +562,10 @@ def _csv(table: Table) -> str:
 
 
 def _csv_cell(column: Column, value: Any) -> str:
+    if isinstance(value, Doubtful):
+        if value.value is None:
+            return SAID["unread"]
+        return _csv_cell(column, value.value) + DOUBT_MARK
     if value is None:
         return ""
     if column.kind == "points":
