@@ -378,3 +378,11 @@ def test_cli_and_diff_print_a_bad_rubric_alike(capsys, tmp_path):
     assert diff.main([good, "--rubric", "no-such-rubric"]) == 2
     assert capsys.readouterr().err == from_cli
     assert from_cli.startswith("LỖI / ERROR [rubric_invalid]: ")
+
+
+def test_parse_of_a_format_without_pages_shows_no_none(tmp_path, capsys):
+    named_pdf = tmp_path / "text.pdf"  # a text file named .pdf: read as text, which has no pages
+    named_pdf.write_text("ỦY BAN NHÂN DÂN XÃ AN LÃO\n\nBÁO CÁO\n", encoding="utf-8")
+    assert main(["parse", str(named_pdf)]) == 0
+    header = capsys.readouterr().out.splitlines()[1]
+    assert "định dạng/format: txt  trang/pages: —  sha256:" in header and "None" not in header

@@ -64,11 +64,13 @@ def _flat(text: str) -> str:
 
 
 def render_text(doc: Document) -> str:
-    """A readable view of what was read: one line per paragraph, tables as grids, with places."""
+    """A readable view of what was read: one line per paragraph, tables as grids, with places. A format
+    without pages (text, Markdown, DOCX) shows "—" for its page count, never Python's "None"."""
     s = doc.source
+    page_count = "—" if s.pages is None else s.pages
     lines = [
         f"=== {terminal_safe(s.path or s.filename or '(bytes)')}",
-        f"    định dạng/format: {s.format}  trang/pages: {s.pages}  sha256: {s.sha256[:16]}…"
+        f"    định dạng/format: {s.format}  trang/pages: {page_count}  sha256: {s.sha256[:16]}…"
         + (f"  (chuyển đổi bằng {s.converted_by})" if s.converted_by else ""),
     ]
     for n in doc.notices:
