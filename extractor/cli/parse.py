@@ -65,7 +65,7 @@ def _flat(text: str) -> str:
 
 def render_text(doc: Document) -> str:
     """A readable view of what was read: one line per paragraph, tables as grids, with places. A format
-    without pages (text, Markdown, DOCX) shows "—" for its page count, never Python's "None"."""
+    without pages (text, Markdown) shows "—" for its page count, never Python's "None"."""
     s = doc.source
     page_count = "—" if s.pages is None else s.pages
     lines = [
