@@ -421,7 +421,8 @@ def read_page_image(gray: numpy.ndarray, number: int, scale: float, *, second: b
         for t in tables:
             x0, top, x1, bottom = (round(v / scale) for v in t.bbox)
             masked[max(0, top - 2) : min(h, bottom + 3), max(0, x0 - 2) : min(w, x1 + 3)] = 255
-    words = _join_split_hyphens([w for w in ocr_words(masked) if w.conf >= MIN_WORD_CONF])
+    raw = ocr_words(masked)
+    words = _join_split_hyphens([w for k, w in enumerate(raw) if w.conf >= MIN_WORD_CONF or _fills_number(raw, k)])
     firsts: dict[int, str] = {}
     if second:
         words, firsts = reread_doubted_digits(masked, words)
@@ -621,6 +622,18 @@ def _gap_word(words: list[Word], stretch: list[int], follows: int, digits: str) 
     x0 = before.x1 + 1 if before else max(0, (after.x0 if after else 0) - h * len(digits))
     x1 = after.x0 - 1 if after else x0 + h * len(digits)
     return Word(digits, DOUBT_CONF - 1, x0, ref.top, max(x1, x0 + 1), ref.bottom, ref.line)
+
+
+def _fills_number(words: list[Word], k: int) -> bool:
+    """Word ``k`` is what follows "Số:" on its line, however little Tesseract trusts it: a handwritten number
+    (realdoc 18's "239/TTr-CAT-PC06", read "23/TTr-CAT-PC06" at 13), not a speck; it stays in doubt."""
+    from extractor.parsers.ocr_second import fold_text
+
+    if k == 0 or not any(ch.isalnum() for ch in words[k].text):
+        return False
+    before, w = words[k - 1], words[k]
+    h = max(1, before.bottom - before.top)
+    return fold_text(before.text) in ("so:", "so") and before.line == w.line and 0 <= w.x0 - before.x1 < BLANK_GAP * h
 
 
 # A blank a clerk writes a number into is at most this many line heights wide.
