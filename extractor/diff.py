@@ -2,9 +2,10 @@
 
 For each file: commune, period, claimed total (as written), recomputed total, delta = recomputed − claimed
 (both rounded half-up to 0,01 first, so the line reads consistently), verdict, and how many errors and
-warnings the audit raised. Rows come in the order the files were given (a folder's files sorted by name,
-``extractor.files``), so an officer finds each file where they named it; the summary line counts the
-files whose totals differ, those with errors and, among them, the unreadable ones.
+warnings the audit raised. Rows are sorted by |delta|, largest first (what an analyst looks for); files
+without a delta follow in the order given (a folder's files by name, ``extractor.files``), and unreadable
+files come last, in the order given. The summary line counts the files whose totals differ, those with
+errors and, among them, the unreadable ones.
 
 A report without a scorecard may carry one estimated from its narrative: that total is no recomputed
 total. It stands in its own column ("Ước tính", ``estimated_total`` in CSV/JSON), never in "Tính lại",
@@ -132,13 +133,21 @@ def _rounded(value: Decimal | None) -> Decimal | None:
 
 
 def diff_rows(reports: Iterable[Report]) -> list[DiffRow]:
-    """One row per report, in the order given: the order the files were named (``audit_many`` keeps it)."""
-    return [diff_row(r) for r in reports]
+    """Rows sorted: largest |delta| first, then files without a delta, then unreadable files (stable: each
+    group in the order the files were given)."""
+    return sorted(map(diff_row, reports), key=_sort_key)
 
 
 def sorted_reports(reports: Iterable[Report]) -> list[Report]:
     """The reports in the order of their rows (``diff_rows``), e.g. for a workbook that follows the table."""
-    return list(reports)
+    return [report for report, _ in sorted(((r, diff_row(r)) for r in reports), key=lambda pair: _sort_key(pair[1]))]
+
+
+def _sort_key(row: DiffRow) -> tuple[int, Decimal]:
+    if row.unreadable:
+        return (2, Decimal(0))
+    delta = row.delta
+    return (1, Decimal(0)) if delta is None else (0, -abs(delta))
 
 
 # --- rendering ------------------------------------------------------------------------------------------

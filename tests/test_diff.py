@@ -78,9 +78,8 @@ MIXED = [
 # --- rows and sorting -------------------------------------------------------------------------------------
 
 
-def test_rows_keep_the_order_the_files_were_given_in():
-    assert [r.file for r in diff_rows(MIXED)] == ["small.txt", "broken.pdf", "none.txt", "big.docx", "same.pdf"]
-    assert [r.file for r in diff_rows(MIXED[::-1])] == ["same.pdf", "big.docx", "none.txt", "broken.pdf", "small.txt"]
+def test_rows_sort_by_absolute_delta_then_no_delta_then_unreadable():
+    assert [r.file for r in diff_rows(MIXED)] == ["big.docx", "small.txt", "same.pdf", "none.txt", "broken.pdf"]
 
 
 def test_delta_is_recomputed_minus_claimed_after_rounding_each():
@@ -119,7 +118,7 @@ def test_csv_has_a_header_row_and_dot_decimals():
     assert rows[0][:6] == ["Tệp", "Xã/phường", "Kỳ báo cáo", "Tự chấm", "Tính lại", "Chênh lệch"]
     assert len(rows) == 1 + len(MIXED)
     assert rows[0][6] == "Ước tính"
-    assert rows[4][:10] == [
+    assert rows[1][:10] == [
         "big.docx",
         "Kiến Hưng",
         "Quý II năm 2026",
@@ -131,17 +130,17 @@ def test_csv_has_a_header_row_and_dot_decimals():
         "2",
         "1",
     ]
-    assert rows[2][0] == "broken.pdf" and rows[2][7] == "unreadable" and rows[2][3] == ""
+    assert rows[-1][0] == "broken.pdf" and rows[-1][7] == "unreadable" and rows[-1][3] == ""
 
 
 def test_json_is_a_list_of_objects_with_numbers():
     data = json.loads(render_json(diff_rows(MIXED)))
     assert isinstance(data, list) and len(data) == len(MIXED)
-    first = data[3]
+    first = data[0]
     assert first["file"] == "big.docx"
     assert (first["claimed_total"], first["recomputed_total"], first["delta"]) == (99.25, 67.25, -32.0)
     assert (first["verdict"], first["errors"], first["warnings"]) == ("khong_dat", 2, 1)
-    assert data[1]["verdict"] == "unreadable" and data[1]["unreadable"].startswith("Không đọc được")
+    assert data[-1]["verdict"] == "unreadable" and data[-1]["unreadable"].startswith("Không đọc được")
 
 
 # --- exit codes -----------------------------------------------------------------------------------------
@@ -153,17 +152,17 @@ def test_exit_code_from_findings():
     assert exit_code([_report("a", severities=("error",)), _report("b", unreadable=True)]) == 2
 
 
-def test_a_bad_file_gives_exit_2_and_keeps_its_place(tmp_path):
+def test_a_bad_file_gives_exit_2_and_is_listed_last(tmp_path):
     (tmp_path / "plain.txt").write_text(PLAIN_REPORT, encoding="utf-8")
     out = io.StringIO()
     code = run_diff([str(BAD_PDF), str(tmp_path / "plain.txt")], "json", workers=1, out=out, err=io.StringIO())
     data = json.loads(out.getvalue())
     assert code == 2
-    assert [d["file"] for d in data] == [str(BAD_PDF), str(tmp_path / "plain.txt")]
-    assert "hỏng" in data[0]["unreadable"] and "corrupt" in data[0]["unreadable_en"]
+    assert [d["file"] for d in data] == [str(tmp_path / "plain.txt"), str(BAD_PDF)]
+    assert "hỏng" in data[-1]["unreadable"] and "corrupt" in data[-1]["unreadable_en"]
 
 
-def test_unreadable_files_are_counted_and_told_in_both_languages_in_the_order_given(tmp_path):
+def test_unreadable_files_are_counted_and_told_in_both_languages_last_in_the_order_given(tmp_path):
     """The user's run: empty, text named .pdf, truncated and missing files. Each unreadable row's "Lỗi" is 1,
     so the summary counts it among the files with errors, and says how many of those were not read."""
     (tmp_path / "empty.pdf").write_bytes(b"")
@@ -175,9 +174,9 @@ def test_unreadable_files_are_counted_and_told_in_both_languages_in_the_order_gi
     table, summary = out.getvalue().split("\n\n")
     rows = table.splitlines()[2:]
     assert code == 2
-    assert [Path(line.split()[0]).name for line in rows] == names
+    assert [Path(line.split()[0]).name for line in rows] == ["text.pdf", "empty.pdf", "trunc.pdf", "missing.pdf"]
     errors = [int(line.split()[-2]) for line in rows]
-    assert errors == [1, 0, 1, 1]
+    assert errors == [0, 1, 1, 1]
     assert f"{sum(e > 0 for e in errors)} tệp có lỗi (trong đó 3 tệp không đọc được)" in summary
     assert "The file is empty." in summary and "The file cannot be opened: the file does not exist." in summary
     said = [line.strip() for line in summary.splitlines()[1:]]
@@ -207,7 +206,7 @@ def test_a_missing_file_is_a_line_not_a_crash(tmp_path):
     assert json.loads(out.getvalue())[0]["verdict"] == "unreadable"
 
 
-def test_an_edited_total_shows_its_delta_and_exits_1(tmp_path):
+def test_an_edited_total_shows_its_delta_first_and_exits_1(tmp_path):
     seed_text = _sample("000_*.txt").read_text(encoding="utf-8")
     lines = seed_text.splitlines()
     at = next(i for i, line in enumerate(lines) if "TỔNG ĐIỂM" in line and "99,25" in line)
@@ -220,7 +219,7 @@ def test_an_edited_total_shows_its_delta_and_exits_1(tmp_path):
     if data[0]["recomputed_total"] is None:
         pytest.skip("recomputation has not landed: no recomputed total")
     assert code == 1
-    edited = data[1]  # after as_sent.txt: a folder's files by name
+    edited = data[0]  # the largest delta first
     assert edited["file"].endswith("edited.txt") and edited["claimed_total"] == 97.25
     assert edited["delta"] == pytest.approx(edited["recomputed_total"] - 97.25)
     assert edited["errors"] >= 1
