@@ -94,7 +94,53 @@ def _source_findings(doc: Document) -> list[Finding]:
         )
     if unread := unread_pages(doc):
         out.append(pages_not_read(unread, doc.source.pages))
+    if (mismatch := format_mismatch(doc)) is not None:
+        out.append(mismatch)
     return out
+
+
+# What each file name extension claims the file to be (the format sniffed from the bytes is what was read).
+_EXTENSION_FORMATS: dict[str, set[str]] = {
+    "pdf": {"pdf"},
+    "docx": {"docx"},
+    "docm": {"docx"},
+    "doc": {"doc"},
+    "xlsx": {"xlsx"},
+    "xlsm": {"xlsx"},
+    "txt": {"txt", "md"},
+    "text": {"txt", "md"},
+    "md": {"md", "txt"},
+    "markdown": {"md", "txt"},
+    "jpg": {"image"},
+    "jpeg": {"image"},
+    "png": {"image"},
+    "tif": {"image"},
+    "tiff": {"image"},
+}
+_FORMAT_NAMES = {
+    "pdf": "PDF",
+    "docx": "Word (DOCX)",
+    "doc": "Word 97–2003 (.doc)",
+    "xlsx": "Excel (XLSX)",
+    "txt": "văn bản thuần (TXT)",
+    "md": "văn bản thuần (Markdown)",
+    "image": "ảnh",
+}
+
+
+def format_mismatch(doc: Document) -> Finding | None:
+    """FORMAT_MISMATCH: the file name's extension claims another format than its bytes hold (a text file
+    named .pdf, a DOCX named .doc). It was read as what it is; the officer should know what was sent."""
+    declared, real = doc.source.declared_format, doc.source.format
+    if not declared or declared not in _EXTENSION_FORMATS or real in _EXTENSION_FORMATS[declared]:
+        return None
+    return finding(
+        "FORMAT_MISMATCH",
+        f"Tệp có đuôi .{declared} nhưng nội dung là {_FORMAT_NAMES.get(real, real)}; đã đọc theo nội dung thật. "
+        "Cần xác nhận đây đúng là tệp đơn vị gửi.",
+        expected=declared,
+        found=real,
+    )
 
 
 def _page_runs(pages: list[int]) -> str:

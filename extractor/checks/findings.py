@@ -47,6 +47,7 @@ SEVERITY: dict[str, Severity] = {
     "SIGNED_LONG_AFTER": "warning",
     "PAGES_NOT_READ": "warning",
     "BLANK_FORM": "info",
+    "FORMAT_MISMATCH": "info",
 }
 
 
