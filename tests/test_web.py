@@ -15,9 +15,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from api.db import Report
 from api.web import session as web_session
-from api.web.routes import LOGIN_LIMIT, vn_date, vn_number
+from api.web.routes import DOUBTS_VI, LOGIN_LIMIT, vn_date, vn_number
+from extractor.facts import SAID
 from tests.api_fixtures import BACKENDS, Service, database_for, pg_admin_url, start_service
 
 __all__ = ["pg_admin_url"]  # the PostgreSQL server fixture, used through database_for
@@ -357,3 +360,61 @@ def test_numbers_and_times_are_written_the_vietnamese_way() -> None:
     assert vn_date("2026-06-12") == "12/06/2026" and vn_date(None) == "—"
     assert vn_date("2026-06-12T20:30:00+00:00") == "13/06/2026 03:30"  # Vietnam's time
     assert vn_date(dt.datetime(2026, 6, 12, 1, 5)) == "12/06/2026 08:05"  # a stored (naive UTC) time
+
+
+def _doubt_scan(service: Service, uncertain: dict[str, Any], unread: str, blank: str) -> int:
+    """A PDF report, audited, whose stored report then says what OCR doubted (as a scan's OCR_USED does)."""
+    body = service.upload("auditor", [("quet.pdf", sample("001_cong-van.pdf") + b"\n% doubts " + unread.encode())])
+    service.wait(body["id"])
+    report_id: int = body["items"][0]["report_id"]
+    app: Any = service.client.app
+    with app.state.factory.begin() as session:
+        row = session.scalars(select(Report).where(Report.id == report_id)).one()
+        data = dict(row.report_json or {})
+        data["document"] = {**data["document"], blank: None, uncertain["fact"]: uncertain["read"]}
+        found = {"pages": [1], "mean_confidence": 90.0, "uncertain": [uncertain], "unread": [unread]}
+        ocr = {"code": "OCR_USED", "severity": "info", "message": "OCR …", "found": found}
+        data["findings"] = [*data["findings"], ocr]
+        row.report_json = data
+    return report_id
+
+
+NUMBER_DOUBT = {
+    "fact": "number",
+    "read": "197/TIr-",
+    "quote": "Số: 197 /TIr-",
+    "confidence": 52,
+    "page": 1,
+    "boxes": [[96.48, 91.8, 178.92, 106.56]],
+}
+
+
+def test_a_doubtful_number_is_marked_and_shows_its_place_and_an_unread_date_says_so(service: Service) -> None:
+    assert DOUBTS_VI == SAID
+    report_id = _doubt_scan(service, NUMBER_DOUBT, "date", "date")
+    page = sign_in(service, "auditor").get(f"/bao-cao/{report_id}").text
+    number = page[page.index("<dt>Số</dt>") : page.index("<dt>Xã</dt>")]
+    assert re.search(
+        r'197/TIr- <button type="button" class="show-source doubt link" data-idx="so-van-ban" '
+        r'aria-controls="source-panel" title="Độ tin cậy OCR 52 %">\(chưa chắc chắn, xem bản quét\)</button>',
+        number,
+    ), number
+    date = number[number.index("<dt>Ngày</dt>") :]
+    assert "không đọc được trên bản quét" in date and "—" not in date
+    source = page[page.index('id="source-so-van-ban"') :]
+    source = source[: source.index("</aside>")]  # the facts' places follow the findings' in the panel
+    assert f"/api/reports/{report_id}/pages/1.png" in source and 'data-points="96.48,91.8,178.92,106.56"' in source
+    assert 'data-left="16.2' in source  # 96.48 of a 595-point page
+
+
+def test_a_doubt_without_a_place_is_said_and_a_text_report_has_none(service: Service, world: dict[str, Any]) -> None:
+    date = {"fact": "date", "read": "2026-06-30", "quote": "ngày 30 tháng 6", "confidence": 48}
+    report_id = _doubt_scan(service, date, "number", "number")
+    client = sign_in(service, "auditor")
+    page = client.get(f"/bao-cao/{report_id}").text
+    facts = page[page.index("<dt>Số</dt>") : page.index("<dt>Xã</dt>")]
+    assert re.search(r"<dt>Số</dt><dd><span class=\"doubt unread\">không đọc được trên bản quét</span></dd>", facts)
+    assert re.search(r'30/06/2026 <span class="doubt" title="Độ tin cậy OCR 48 %">\(chưa chắc chắn', facts), facts
+    assert 'data-idx="ngay-van-ban"' not in page and 'id="source-ngay-van-ban"' not in page
+    plain = client.get(f"/bao-cao/{world['report']}").text
+    assert "doubt" not in plain and "bản quét" not in plain

@@ -54,6 +54,8 @@ CSP = (
 
 VERDICTS = {"dat": "Đạt", "khong_dat": "Không đạt"}
 SEVERITIES = (("error", "Lỗi"), ("warning", "Cảnh báo"), ("info", "Thông tin"))
+# What the header says of a scan's number or date OCR doubted or could not read (as ``extractor.facts.SAID``)
+DOUBTS_VI = {"uncertain": "chưa chắc chắn, xem bản quét", "unread": "không đọc được trên bản quét"}
 STATES = {
     "queued": "Đang chờ",
     "running": "Đang kiểm tra",
@@ -567,6 +569,52 @@ def _source(report_id: int, location: dict[str, Any] | None, text: str | None) -
     return {"mode": "none"}
 
 
+def _page_size(data: Any, page: int) -> tuple[float, float] | None:
+    """The size in PDF points of page ``page`` as some location of the stored report gives it."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("page") == page and node.get("page_width") and node.get("page_height"):
+                return float(node["page_width"]), float(node["page_height"])
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, dict | list))
+    return None
+
+
+def fact_doubts_view(report_id: int, model: Any, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The header's number and date OCR doubted or could not read (``extractor.fact_doubts``): what to say,
+    and for an uncertain one read on a page, where it is on the page image (shown like a finding's source)."""
+    doubts = extractor.fact_doubts(model)
+    read: dict[str, dict[str, Any]] = {}
+    for f in data.get("findings") or []:
+        if isinstance(f, dict) and f.get("code") == "OCR_USED" and isinstance(f.get("found"), dict):
+            for item in f["found"].get("uncertain") or []:
+                if isinstance(item, dict) and isinstance(item.get("fact"), str):
+                    read.setdefault(item["fact"], item)
+    out: dict[str, dict[str, Any]] = {}
+    values = {"number": model.document.number, "date": model.document.date}
+    for fact in doubts:
+        item = read.get(fact) or {}
+        doubt = "uncertain" if values.get(fact) is not None else "unread"  # a value found is never "not read"
+        view: dict[str, Any] = {"doubt": doubt, "said": DOUBTS_VI[doubt], "source": {"mode": "none"}}
+        if isinstance(item.get("confidence"), int | float):
+            view["confidence"] = item["confidence"]
+        page, boxes = item.get("page"), item.get("boxes") or []
+        size = _page_size(data, page) if doubt == "uncertain" and isinstance(page, int) and boxes else None
+        if size is not None:
+            corners = [
+                dict(zip(("x0", "top", "x1", "bottom"), map(float, b), strict=True))
+                for b in boxes
+                if isinstance(b, list | tuple) and len(b) == 4 and all(isinstance(v, int | float) for v in b)
+            ]
+            location = {"page": page, "page_width": size[0], "page_height": size[1], "boxes": corners}
+            view["source"] = _source(report_id, location, None)
+        out[fact] = view
+    return out
+
+
 def _units(rubric_id: str | None) -> dict[str, str]:
     if not rubric_id:
         return {}
@@ -624,8 +672,10 @@ def report_context(session: Session, request: Request, me: Principal, row: Repor
         )
     dismissed = sorted(f["idx"] for f in findings if f["decision"] == "dismiss")
     totals = None
+    doubts: dict[str, dict[str, Any]] = {}
     if row.report_json is not None:
         model = extractor.Report.model_validate(row.report_json)
+        doubts = fact_doubts_view(row.id, model, data)
         totals = {
             "before": extractor.reviewed_totals(model, []).model_dump(mode="json"),
             "after": extractor.reviewed_totals(model, dismissed).model_dump(mode="json"),
@@ -647,6 +697,7 @@ def report_context(session: Session, request: Request, me: Principal, row: Repor
         "grouped": grouped,
         "findings": findings,
         "totals": totals,
+        "doubts": doubts,
         "batch_id": batch,
         "file_url": f"/api/reports/{row.id}/file",
     }
