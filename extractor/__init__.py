@@ -14,6 +14,7 @@ from extractor.batch import audit_many
 from extractor.contract import Finding, Location, Report
 from extractor.errors import ExtractorError, InputError, NeedsOCRError
 from extractor.export import SummaryEntry, findings_csv, summary_csv, summary_xlsx
+from extractor.facts import SAID as FACT_DOUBTS_SAID
 from extractor.facts import fact_doubts
 from extractor.isolation import Failure, IsolatedPool
 from extractor.model import BBox, Cell, Document, Page, Paragraph, Row, Source, Table
@@ -29,6 +30,7 @@ from extractor.review import ReviewedTotals, ReviewNote, reviewed_totals
 from extractor.rules.rubric import Rubric, list_rubrics, load_rubric
 
 __all__ = [
+    "FACT_DOUBTS_SAID",
     "BBox",
     "Cell",
     "Document",

@@ -55,7 +55,7 @@ CSP = (
 VERDICTS = {"dat": "Đạt", "khong_dat": "Không đạt"}
 SEVERITIES = (("error", "Lỗi"), ("warning", "Cảnh báo"), ("info", "Thông tin"))
 # What the header says of a scan's number or date OCR doubted or could not read (as ``extractor.facts.SAID``)
-DOUBTS_VI = {"uncertain": "chưa chắc chắn, xem bản quét", "unread": "không đọc được trên bản quét"}
+DOUBTS_VI: dict[str, str] = {str(k): v for k, v in extractor.FACT_DOUBTS_SAID.items()}
 STATES = {
     "queued": "Đang chờ",
     "running": "Đang kiểm tra",
