@@ -67,6 +67,20 @@ def test_digits_missed_in_an_empty_blank_are_inserted_only_when_asked() -> None:
     assert voted is not None and "13" in voted.text and sum(voted.inserted) == 2
 
 
+def test_a_number_signs_letters_are_voted_but_vietnamese_letters_stay() -> None:
+    first = "Số: 197 /TIr- CAT"
+    sign = ocr_second.number_sign(first)
+    assert "".join(first[i] for i in sorted(sign)) == "TIr-"
+    conf = [0.9] * 8 + [0.6] * 9
+    voted = ocr_second.combine(first, conf, "So: 197 /TTr- CAT", [0.97] * 17, lambda i: i >= 8, letters=sign)
+    assert voted is not None and voted.text == "Số: 197 /TTr- CAT"  # "Số" keeps its diacritics, "CAT" is no sign
+    first = "Số: 932/QĐ-TTg"
+    voted = ocr_second.combine(
+        first, [0.6] * 14, "S: 932/QD-TTg", [0.99] * 13, _all, letters=ocr_second.number_sign(first)
+    )
+    assert voted is not None and voted.text == first  # "Đ" and "D" agree
+
+
 def test_a_reading_of_another_text_is_not_used() -> None:
     assert ocr_second.combine("Số: 12/BC-UBND", [0.5] * 14, "Tờ trình", [0.99] * 8, _all) is None
 

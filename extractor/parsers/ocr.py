@@ -602,6 +602,7 @@ def _vote(gray: numpy.ndarray, words: list[Word], stretch: list[int]) -> Any:
         _doubted(words, owner, blanks),
         gaps=bool(blanks) or ocr_second.empty_blank(first),
         blanks=blanks,
+        letters=ocr_second.number_sign(first),
     )
 
 

@@ -155,6 +155,19 @@ _HEADER = re.compile(r"^\W*so\s*:|,\s*ngay\b")
 _BLANKS = re.compile(r"^\W*so\s*:\s*(.*?)\s*/(?=\s*[a-z])|\bngay\s*(.*?)\s*(?=thang\b)|\bthang\s*(.*?)\s*(?=nam\b)")
 
 
+# The number's sign after its slash ("TTr-CAT", "QĐ-UBND"): printed letters, which a doubted word may have
+# misread ("TIr-" for "TTr-").
+_NUMBER_SIGN = re.compile(r"^\W*so\s*:\s*.*?/(?=\s*[a-z])\s*(\S+)")
+
+
+def number_sign(text: str) -> set[int]:
+    """Positions of a header line's number sign (after the slash, up to the next space); empty otherwise.
+    There the second reader's ASCII letters may replace a doubted word's letters they differ from (case and
+    diacritics aside: Tesseract's "Đ" stays)."""
+    m = _NUMBER_SIGN.search(fold_text(text))
+    return set(range(m.start(1), m.end(1))) if m else set()
+
+
 def header_blanks(text: str) -> set[int]:
     """Positions of ``text`` inside the number and date blanks of a header line; empty for any other line.
     The second reader's digits win there over anything but Tesseract's own digits."""
@@ -206,13 +219,16 @@ def combine(
     doubted: Callable[[int], bool],
     gaps: bool = False,
     blanks: Collection[int] = (),
+    letters: Collection[int] = (),
 ) -> Combined | None:
     """Vote the second reading's digits into the first (see the module's docstring). ``first_conf`` is the
     first reader's confidence (0–1) for each letter, ``doubted(i)`` whether letter ``i`` of ``first`` lies in
     a word the first reader doubts. With ``gaps``, a digit the first reader left out between two words (a
     blank it saw as empty) is inserted too. ``blanks`` are the positions of ``first`` in a header's number
     and date blanks, which hold digits only: there the second reader's look-alikes count as digits ("|9" is
-    "19") and any other letter or mark is dropped. None when the two readings are not of the same text."""
+    "19") and any other letter or mark is dropped. At ``letters`` (a number's sign: "TTr-CAT") an ASCII letter
+    or digit of the second reader may replace a doubted letter it differs from. None when the two readings are
+    not of the same text."""
     pairs = align(first, second)
     distance = sum(1 for i, j in pairs if i is None or j is None or fold(first[i]) != fold(second[j]))
     if distance > MAX_LINE_DISTANCE * max(len(first), len(second), 1):
@@ -232,7 +248,10 @@ def combine(
             ch = first[i]
             if j is not None:
                 theirs = theirs_at(j, i in blanks)
-                if mine and theirs.isdigit() and theirs != ch and second_prob[j] > first_conf[i]:
+                # a digit anywhere doubted; a letter only in a number's sign
+                new_digit = theirs.isdigit() and theirs != ch
+                new_letter = i in letters and theirs.isascii() and theirs.isalnum() and fold(theirs) != fold(ch)
+                if mine and (new_digit or new_letter) and second_prob[j] > first_conf[i]:
                     ch, changed = theirs, True
                 if mine and first[i].isdigit() and (theirs != first[i] or second_prob[j] < AGREE_PROB):
                     confirmed = False
