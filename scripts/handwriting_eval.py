@@ -15,6 +15,7 @@ import random
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -22,26 +23,26 @@ from extractor import ParseOptions, audit
 from samples.generator.handwritten import available_fonts, letter, scanned
 
 
-def _digits(number: str | None) -> str:
-    """The number's part before the first slash, spaces removed: "932 /BC-UBND" -> "932"."""
-    return (number or "").replace(" ", "").split("/")[0]
+def _same_number(read: str | None, truth: str) -> bool:
+    """The number read is the one written, digits and sign, spaces aside ("932 /BC-UBND" is "932/BC-UBND")."""
+    return (read or "").replace(" ", "") == truth
 
 
-def _one(args: tuple[str, int, int, int, int]) -> dict[str, object]:
+def _one(args: tuple[str, int, int, int, int]) -> dict[str, Any]:
     font, number, day, month, seed = args
     item = letter(number, day, month, font, seed=seed)
     data = scanned(item, seed=seed)
-    out: dict[str, object] = {"font": font, "number": number, "date": item.date.isoformat()}
+    out: dict[str, Any] = {"font": font, "number": number, "date": item.date.isoformat()}
     for mode, second in (("tesseract", False), ("second", True)):
         report = audit(data, filename="scan.pdf", options=ParseOptions(ocr_second_reader=second))
         uncertain = {
             str(u["fact"])
             for f in report.findings
             if f.code == "OCR_USED" and f.found
-            for u in f.found.get("uncertain", [])  # type: ignore[union-attr]
+            for u in f.found.get("uncertain", [])
         }
         got_date = report.document.date.isoformat() if report.document.date else None
-        number_ok = _digits(report.document.number) == str(number)
+        number_ok = _same_number(report.document.number, item.number)
         date_ok = got_date == item.date.isoformat()
         out[mode] = {
             "number": report.document.number,
@@ -83,15 +84,15 @@ def main() -> None:
         rows = [r for r in results if r["font"] == font]
         cells = ""
         for m in modes:
-            n_ok = sum(1 for r in rows if r[m]["number_ok"])  # type: ignore[index]
-            d_ok = sum(1 for r in rows if r[m]["date_ok"])  # type: ignore[index]
+            n_ok = sum(1 for r in rows if r[m]["number_ok"])
+            d_ok = sum(1 for r in rows if r[m]["date_ok"])
             cells += f"{n_ok:>13}/{len(rows):<4}{d_ok:>11}/{len(rows):<4}"
         print(f"{font:<14}{cells}")
     for m in modes:
-        n_ok = sum(1 for r in results if r[m]["number_ok"])  # type: ignore[index]
-        d_ok = sum(1 for r in results if r[m]["date_ok"])  # type: ignore[index]
-        n_bad = sum(1 for r in results if r[m]["number_silent_wrong"])  # type: ignore[index]
-        d_bad = sum(1 for r in results if r[m]["date_silent_wrong"])  # type: ignore[index]
+        n_ok = sum(1 for r in results if r[m]["number_ok"])
+        d_ok = sum(1 for r in results if r[m]["date_ok"])
+        n_bad = sum(1 for r in results if r[m]["number_silent_wrong"])
+        d_bad = sum(1 for r in results if r[m]["date_silent_wrong"])
         total = len(results)
         print(
             f"{m:<10} numbers right {n_ok}/{total} ({100 * n_ok / total:.0f} %), dates right {d_ok}/{total} "
