@@ -301,6 +301,7 @@ NOT_PLANTABLE = {
     "SIGNED_LONG_AFTER": "needs a PDF signed at a chosen time: planted in tests/test_signatures.py",
     "PAGES_NOT_READ": "needs a PDF with pages that have no text: planted in tests/test_bounded_input.py",
     "BLANK_FORM": "a form nobody filled in is not a fault: tried in tests/test_false_findings.py",
+    "FORMAT_MISMATCH": "planted in the file's name, not its words: see tests/test_format_mismatch.py",
 }
 
 
