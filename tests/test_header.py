@@ -71,6 +71,30 @@ def test_signer_with_deputy_and_delegation_lines() -> None:
     assert (h.info.signer, h.info.signer_title) == ("Đoàn Văn Cát", "PHÓ CHỦ TỊCH")
 
 
+def test_a_head_signing_in_their_own_name_with_no_mark() -> None:
+    h = _header("Nội dung.\n\nGIÁM ĐỐC\n\n\nNguyễn Văn An\n")
+    assert (h.info.signer, h.info.signer_title) == ("Nguyễn Văn An", "GIÁM ĐỐC")
+
+
+def test_a_rank_is_not_part_of_the_name_and_marks_a_signature_after_the_recipients() -> None:
+    text = "Nội dung.\nNơi nhận:\n- Như trên;\n- Lưu: VT.\nThiếu tướng Trương Minh Đương\n"
+    h = _header("Nội dung.\nGIÁM ĐỐC\n" + text)
+    assert (h.info.signer, h.info.signer_title) == ("Trương Minh Đương", "GIÁM ĐỐC")
+    assert h.locations["signer"].quote == "Trương Minh Đương"
+    assert _header(text).info.signer == "Trương Minh Đương"
+    # a rank in a sentence is no signature
+    assert _header("Đồng chí Đại tá Nguyễn Văn Bình phụ trách.\n").info.signer is None
+
+
+def test_a_scans_marks_of_signature_and_seal_do_not_end_the_block() -> None:
+    """What OCR reads of a handwritten signature and a red seal between the title and the name."""
+    h = _header("Nội dung.\nCHỦ TỊCH\nNơi nhận:\n- Như trên;\n- Lưu: VT, NC.\n1\n-\nTê\n“GÀ\n\\\nNguyễn Nhân Bản\n")
+    assert (h.info.signer, h.info.signer_title) == ("Nguyễn Nhân Bản", "CHỦ TỊCH")
+    # a head's title with a scan's marks after it is that title
+    h = _header("Nội dung.\nGIÁM ĐÓC ' Xi\n- Như trên;\nThiêu tướng Trương Minh Đương\n")
+    assert (h.info.signer, h.info.signer_title) == ("Trương Minh Đương", "GIÁM ĐÓC")
+
+
 def test_seed_000_header(seed) -> None:
     info = extract_header(parse(seed("000"))).info
     assert (info.number, info.date, info.kind) == ("1498/UBND-VHXH", date(2026, 6, 12), "cong_van")

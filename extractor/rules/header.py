@@ -31,6 +31,7 @@ from extractor.rules.caption import CAPTION_LINES, agency_in, find_caption
 from extractor.rules.dates import DATE_RE, DateMatch, match_date_at
 from extractor.rules.lines import Line, body_lines
 from extractor.rules.locate import Locator
+from extractor.textnorm import fold
 
 HEAD_LINES = 40  # the header lives in the first lines of a letter
 
@@ -81,8 +82,19 @@ _VV = regex.compile(r"^V/v\s*(?P<subject>.*)$", regex.IGNORECASE)  # e.g. "V/v b
 _TO = regex.compile(r"^Kính\s+gửi\s*:?\s*(?P<to>.*)$", regex.IGNORECASE)  # e.g. "Kính gửi: Sở KH&CN"
 _SIGN_MARK = regex.compile(r"^(TM|KT|TL|Q|TUQ)\.\s*\S")  # e.g. "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"
 _TITLE_LINE = regex.compile(r"^[\p{Lu}\s.,\-]+$")  # e.g. "PHÓ CHỦ TỊCH"
-_RECIPIENTS = regex.compile(r"^(?:[-+•]\s|Nơi nhận\b)", regex.IGNORECASE)  # e.g. "- Như trên;", "Nơi nhận:"
+# e.g. "- Như trên;", "Nơi nhận:"; a scan's bullets may come out as "~", "_", "—" or a lone dash
+_RECIPIENTS = regex.compile(r"^(?:[-+•~_*–—](?:\s|$)|Nơi nhận\b)", regex.IGNORECASE)
 _NAME = regex.compile(r"^(\p{Lu}\p{Ll}*)(\s+\p{Lu}\p{Ll}*){1,4}$")  # e.g. "Đoàn Văn Cát"
+# A police or army rank before a signer's name, e.g. "Thiếu tướng", "Đại tá" (OCR may lose a tone mark)
+_RANK = regex.compile(r"^(?:Đại|Thượng|Trung|Thiếu|Thiêu)\s+(?:tướng|tá|úy|uý)\s+(?=\p{Lu})")
+# The title of a head who signs in their own name, with no TM./KT. mark (folded: OCR may lose tone marks)
+_HEAD_TITLES = {
+    fold(t)
+    for t in (
+        "GIÁM ĐỐC", "CHỦ TỊCH", "TRƯỞNG BAN", "CHÁNH VĂN PHÒNG", "TRƯỞNG PHÒNG", "CHÁNH THANH TRA",
+        "BỘ TRƯỞNG", "THỦ TƯỚNG", "CỤC TRƯỞNG", "VỤ TRƯỞNG", "CHỈ HUY TRƯỞNG", "TRƯỞNG CÔNG AN", "BÍ THƯ",
+    )
+}  # fmt: skip
 # e.g. "UBND xã Kiến Hưng", "Ủy ban nhân dân phường Lê Chân" (words on one line)
 _BODY_COMMUNE = regex.compile(r"(?:UBND|Ủy ban nhân dân) (xã|phường) (\p{Lu}\p{Ll}+(?: \p{Lu}\p{Ll}+){0,3})")
 _LEVEL = regex.compile(r"(?i)(?:UBND|Ủy ban nhân dân) (xã|phường|tỉnh|thành phố)\b")  # e.g. "Chủ tịch UBND xã"
@@ -312,21 +324,56 @@ def _report_title(head: list[Line]) -> str | None:
 
 def _signer(lines: list[Line], result: HeaderResult, loc: Locator) -> None:
     """The signature block: a mark (TM./KT./TL.), title lines, then the name. A two-column layout may put
-    the "Nơi nhận" list between the titles and the name: its bullet lines are skipped."""
-    for i, line in enumerate(lines):
-        if not _SIGN_MARK.match(line.text):
-            continue
-        titles: list[str] = []
-        for nxt in lines[i : i + 14]:
-            if _NAME.match(nxt.text) and not _TITLE_LINE.match(nxt.text):
-                result.info.signer = nxt.text
+    the "Nơi nhận" list between the titles and the name: its bullet lines are skipped, and so are the few
+    marks a scan reads of the signature and the seal. A police or army signer's name carries a rank
+    ("Thiếu tướng Trương Minh Đương"): such a line is a signature wherever it stands, its title the head's
+    title a few lines above if any. Where neither is found, a head who signs in their own name ("GIÁM ĐỐC",
+    then the name) is looked for from the end."""
+    starts = [i for i, line in enumerate(lines) if _SIGN_MARK.match(line.text) or _ranked_name(line.text)]
+    if not starts:
+        starts = [i for i in range(len(lines) - 1, -1, -1) if _head_title(lines[i].text)][:1]
+    for i in starts:
+        titles = [_head_title_words(lines[k].text) for k in range(max(0, i - 12), i) if _head_title(lines[k].text)][-1:]
+        for nxt in lines[i : i + 30]:  # a long "Nơi nhận" list may stand between
+            name = _RANK.sub("", nxt.text)
+            if _NAME.match(name) and not _TITLE_LINE.match(name):
+                result.info.signer = name
                 result.info.signer_title = titles[-1] if titles else None
-                result.locations["signer"] = loc.from_norm(nxt.start, nxt.end)
+                result.locations["signer"] = loc.from_norm(nxt.end - len(name), nxt.end)
                 return
-            if _TITLE_LINE.match(nxt.text) or _SIGN_MARK.match(nxt.text):
+            if _title_line(nxt.text) or _SIGN_MARK.match(nxt.text):
                 titles.append(_SIGN_MARK.sub(lambda m: m.group()[-1], nxt.text))
-            elif not _RECIPIENTS.match(nxt.text):
+            elif not _RECIPIENTS.match(nxt.text) and not _stray(nxt.text):
                 break
+
+
+def _ranked_name(text: str) -> bool:
+    """A line that is a rank and a name: "Đại tá Nguyễn Tường Vũ"."""
+    name = _RANK.sub("", text)
+    return name != text and bool(_NAME.match(name))
+
+
+def _title_line(text: str) -> bool:
+    """A line of capitals that names a title ("PHÓ CHỦ TỊCH"), not a lone dash a scan left."""
+    return bool(_TITLE_LINE.match(text)) and sum(ch.isalpha() for ch in text) >= 2
+
+
+def _head_title_words(text: str) -> str:
+    """The title of a head-title line without what a scan left after it: "GIÁM ĐÓC ' Xi" -> "GIÁM ĐÓC"."""
+    folded = fold(text)
+    title = max((t for t in _HEAD_TITLES if folded == t or folded.startswith(t + " ")), key=len, default=folded)
+    return " ".join(text.split()[: len(title.split())])
+
+
+def _stray(text: str) -> bool:
+    """A line of a few marks (at most 3 letters or digits): what a scan reads of a signature or a stamp."""
+    return sum(ch.isalnum() for ch in text) <= 3
+
+
+def _head_title(text: str) -> bool:
+    """A line that is a head's title alone, a few stray marks of a scan after it aside ("GIÁM ĐÓC ' Xi")."""
+    folded = fold(text)
+    return any(folded == t or (folded.startswith(t + " ") and len(folded) - len(t) <= 5) for t in _HEAD_TITLES)
 
 
 def _commune_fallbacks(doc: Document, result: HeaderResult) -> None:
