@@ -22,6 +22,7 @@ from api.web import session as web_session
 from api.web.routes import DOUBTS_VI, LOGIN_LIMIT, vn_date, vn_number
 from extractor.facts import SAID
 from tests.api_fixtures import BACKENDS, Service, database_for, pg_admin_url, start_service
+from tests.test_export_doubts import NUMBER_DOUBT
 
 __all__ = ["pg_admin_url"]  # the PostgreSQL server fixture, used through database_for
 
@@ -377,16 +378,6 @@ def _doubt_scan(service: Service, uncertain: dict[str, Any], unread: str, blank:
         data["findings"] = [*data["findings"], ocr]
         row.report_json = data
     return report_id
-
-
-NUMBER_DOUBT = {
-    "fact": "number",
-    "read": "197/TIr-",
-    "quote": "Số: 197 /TIr-",
-    "confidence": 52,
-    "page": 1,
-    "boxes": [[96.48, 91.8, 178.92, 106.56]],
-}
 
 
 def test_a_doubtful_number_is_marked_and_shows_its_place_and_an_unread_date_says_so(service: Service) -> None:
