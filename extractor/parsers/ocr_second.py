@@ -13,7 +13,9 @@ when both agree on every digit.
 
 The number and date blanks of a header line ("Số: …/…", "…, ngày … tháng … năm") are always read again:
 there a letter or mark where a digit belongs counts for nothing, and digits Tesseract did not see at all are
-inserted. A word whose digits the vote changed stays in doubt (OCR_USED names it with Tesseract's reading).
+inserted; the letters of the number's sign ("TTr-CAT" after the slash) are voted too, ASCII only, so
+Tesseract's "Đ" stays. A word the vote changed stays in doubt (OCR_USED names it and keeps Tesseract's
+reading in ``first_reading``).
 
 Measured with ``scripts/handwriting_eval.py`` (60 letters, the number and day written in 15 handwriting
 fonts, scanned at 200 dpi; a number counts as right with its sign too), Tesseract alone against Tesseract with
