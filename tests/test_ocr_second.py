@@ -81,6 +81,17 @@ def test_a_number_signs_letters_are_voted_but_vietnamese_letters_stay() -> None:
     assert voted is not None and voted.text == first  # "Đ" and "D" agree
 
 
+def test_three_readings_vote_letter_by_letter_and_the_line_reading_keeps_its_insertions() -> None:
+    # Tesseract "23", PP-OCR on the line "139", on the word alone "239": two say "2"
+    assert ocr_second.majority("23/TTr", "139/TTr", "239/TTr") == "239/TTr"
+    # the word alone agrees with Tesseract: the line's change is outvoted
+    assert ocr_second.majority("332/QĐ", "932/QĐ", "332/QĐ") == "332/QĐ"
+    # all three differ: the line's reading
+    assert ocr_second.majority("5", "6", "8") == "6"
+    # the word alone cannot see a digit beside Tesseract's box: the line's insertion stays
+    assert ocr_second.majority("0", "01", "0") == "01"
+
+
 def test_a_reading_of_another_text_is_not_used() -> None:
     assert ocr_second.combine("Số: 12/BC-UBND", [0.5] * 14, "Tờ trình", [0.99] * 8, _all) is None
 

@@ -502,6 +502,8 @@ def reread_doubted_digits(gray: numpy.ndarray, words: list[Word]) -> tuple[list[
             if not texts.get(i):
                 continue
             if texts[i] != w.text:
+                texts[i] = _third_vote(gray, words, i, texts[i], first, owner, doubted, blanks)
+            if texts[i] != w.text:
                 firsts[i] = w.text
                 conf = min(w.conf, DOUBT_CONF - 1)  # two readers disagreed: in doubt
                 changed[i] = Word(texts[i], conf, w.x0, w.top, w.x1, w.bottom, w.line)
@@ -525,6 +527,44 @@ def reread_doubted_digits(gray: numpy.ndarray, words: list[Word]) -> tuple[list[
             out_firsts[len(out)] = ""
             out.append(new)
     return out, out_firsts
+
+
+def _third_vote(
+    gray: numpy.ndarray,
+    words: list[Word],
+    i: int,
+    voted: str,
+    first: str,
+    owner: list[int],
+    doubted: Callable[[int], bool],
+    blanks: set[int],
+) -> str:
+    """Word ``i`` as the vote of three readings: Tesseract's, the one voted from the second reader's
+    reading of the whole stretch (``voted``), and one voted the same way from its reading of the word
+    alone. PP-OCR reads a line and a word differently where the writing is ambiguous (realdoc 18's "239":
+    "139" on the line, "239" on the word); each letter takes the reading two of the three agree on, the
+    stretch's where all three differ."""
+    from extractor.parsers import ocr_second
+
+    w = words[i]
+    h = max(1, w.bottom - w.top)
+    pad = max(2, round(PAD * h))
+    read = ocr_second.read_line(gray[max(0, w.top - pad) : w.bottom + pad, max(0, w.x0 - pad) : w.x1 + pad])
+    if read is None:
+        return voted
+    at = owner.index(i)
+    span = range(at, at + len(w.text))
+    letters = ocr_second.number_sign(first)
+    alone = ocr_second.combine(
+        w.text,
+        [0.0 if c in blanks and not first[c].isdigit() else w.conf / 100 for c in span],
+        read[0],
+        read[1],
+        lambda k: doubted(at + k),
+        blanks={c - at for c in blanks if c in span},
+        letters={c - at for c in letters if c in span},
+    )
+    return voted if alone is None else ocr_second.majority(w.text, voted, alone.text)
 
 
 def _targets(

@@ -14,8 +14,10 @@ when both agree on every digit.
 The number and date blanks of a header line ("Số: …/…", "…, ngày … tháng … năm") are always read again:
 there a letter or mark where a digit belongs counts for nothing, and digits Tesseract did not see at all are
 inserted; the letters of the number's sign ("TTr-CAT" after the slash) are voted too, ASCII only, so
-Tesseract's "Đ" stays. A word the vote changed stays in doubt (OCR_USED names it and keeps Tesseract's
-reading in ``first_reading``).
+Tesseract's "Đ" stays. A word the vote changes is read once more, alone, and each of its letters takes
+what two of the three readings agree on (``majority``): PP-OCR reads an ambiguous hand differently on a
+line and on a word (realdoc 18's "239": "139" on the line). A word the vote changed stays in doubt
+(OCR_USED names it and keeps Tesseract's reading in ``first_reading``).
 
 Measured with ``scripts/handwriting_eval.py`` (60 letters, the number and day written in 15 handwriting
 fonts, scanned at 200 dpi; a number counts as right with its sign too), Tesseract alone against Tesseract with
@@ -284,3 +286,31 @@ def combine(
             inserted.append(True)
             changed = True
     return Combined("".join(out), origin, inserted, changed, confirmed and not changed)
+
+
+def majority(first: str, second: str, third: str) -> str:
+    """Letter by letter, what two of three readings agree on (``second`` where all three differ); each
+    reading is aligned to ``first``. Letters ``second`` inserts are kept: ``third`` reads only the first
+    reader's word box and cannot see what lies beside it."""
+
+    def slots(other: str) -> tuple[list[str], dict[int, str]]:
+        at: list[str] = [""] * len(first)
+        added: dict[int, str] = {}
+        last = -1
+        for i, j in align(first, other):
+            if i is not None:
+                last = i
+                at[i] = other[j] if j is not None else ""
+            elif j is not None:
+                added[last] = added.get(last, "") + other[j]
+        return at, added
+
+    two, two_added = slots(second)
+    three, _ = slots(third)
+    out = []
+    for k in range(-1, len(first)):
+        if k >= 0:
+            one = first[k]
+            out.append(one if one in (two[k], three[k]) and two[k] != three[k] else two[k])
+        out.append(two_added.get(k, ""))
+    return "".join(out)
