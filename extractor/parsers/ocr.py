@@ -20,7 +20,7 @@ import math
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -483,16 +483,13 @@ def reread_doubted_digits(gray: numpy.ndarray, words: list[Word]) -> tuple[list[
     added: list[tuple[int, Word]] = []  # (index of the word it follows, -1 for none; the new word)
     firsts: dict[int, str] = {}
     for stretch in todo:
-        voted = _vote(gray, words, stretch)
+        ctx = _Stretch.of(words, stretch)
+        voted = _vote(gray, ctx)
         if voted is None:
             continue
-        owner = _owners(words, stretch)
         texts: dict[int, str] = {}
         gap: dict[int, str] = {}  # digits only the second reader saw, by the word they follow
-        first = " ".join(words[i].text for i in stretch)
-        blanks = ocr_second.header_blanks(first)
-        doubted = _doubted(words, owner, blanks)
-        for ch, target in zip(voted.text, _targets(words, owner, voted, doubted, blanks), strict=True):
+        for ch, target in zip(voted.text, _targets(ctx, voted), strict=True):
             if target[0] == "gap":
                 gap[target[1]] = gap.get(target[1], "") + ch
             elif target[1] >= 0:
@@ -502,7 +499,7 @@ def reread_doubted_digits(gray: numpy.ndarray, words: list[Word]) -> tuple[list[
             if not texts.get(i):
                 continue
             if texts[i] != w.text:
-                texts[i] = _third_vote(gray, words, i, texts[i], first, owner, doubted, blanks)
+                texts[i] = _third_vote(gray, ctx, i, texts[i])
             if texts[i] != w.text:
                 firsts[i] = w.text
                 conf = min(w.conf, DOUBT_CONF - 1)  # two readers disagreed: in doubt
@@ -529,16 +526,69 @@ def reread_doubted_digits(gray: numpy.ndarray, words: list[Word]) -> tuple[list[
     return out, out_firsts
 
 
-def _third_vote(
-    gray: numpy.ndarray,
-    words: list[Word],
-    i: int,
-    voted: str,
-    first: str,
-    owner: list[int],
-    doubted: Callable[[int], bool],
-    blanks: set[int],
-) -> str:
+@dataclass(frozen=True)
+class _Stretch:
+    """A stretch of a line as the vote sees it: its words joined by spaces (``first``), the word each letter
+    belongs to (``owner``, -1 for a space), the header blanks and number sign in it, and Tesseract's
+    confidence in each letter (0–1; in a header blank a letter or mark where a digit belongs counts for
+    nothing)."""
+
+    words: list[Word]
+    indices: list[int]
+    first: str
+    owner: list[int]
+    blanks: set[int]
+    letters: set[int]
+    conf: list[float]
+
+    @classmethod
+    def of(cls, words: list[Word], indices: list[int]) -> _Stretch:
+        from extractor.parsers import ocr_second
+
+        owner: list[int] = []
+        for n, i in enumerate(indices):
+            owner += ([-1] if n else []) + [i] * len(words[i].text)
+        first = " ".join(words[i].text for i in indices)
+        blanks = ocr_second.header_blanks(first)
+        conf = [
+            1.0 if i < 0 else 0.0 if c in blanks and not first[c].isdigit() else words[i].conf / 100
+            for c, i in enumerate(owner)
+        ]
+        return cls(words, indices, first, owner, blanks, ocr_second.number_sign(first), conf)
+
+    def doubted(self, c: int) -> bool:
+        """Letter ``c`` may be voted on: it lies in a doubted word, or in a header blank."""
+        return (
+            0 <= c < len(self.owner)
+            and self.owner[c] >= 0
+            and (c in self.blanks or self.words[self.owner[c]].conf < DOUBT_CONF)
+        )
+
+
+def _vote(gray: numpy.ndarray, ctx: _Stretch) -> Any:
+    """The stretch read again by the second reader and voted with Tesseract's reading, or None."""
+    from extractor.parsers import ocr_second
+
+    spans = [ctx.words[i] for i in ctx.indices]
+    pad = max(2, round(PAD * max(w.bottom - w.top for w in spans)))
+    x0, x1 = min(w.x0 for w in spans) - pad, max(w.x1 for w in spans) + pad
+    top, bottom = min(w.top for w in spans) - pad, max(w.bottom for w in spans) + pad
+    read = ocr_second.read_line(gray[max(0, top) : bottom, max(0, x0) : x1])
+    if read is None:
+        return None
+    return ocr_second.combine(
+        ctx.first,
+        ctx.conf,
+        read[0],
+        read[1],
+        ctx.doubted,
+        gaps=bool(ctx.blanks) or ocr_second.empty_blank(ctx.first),
+        blanks=ctx.blanks,
+        letters=ctx.letters,
+    )
+
+
+def _third_vote(gray: numpy.ndarray, ctx: _Stretch, i: int, voted: str) -> str:
     """Word ``i`` as the vote of three readings: Tesseract's, the one voted from the second reader's
     reading of the whole stretch (``voted``), and one voted the same way from its reading of the word
     alone. PP-OCR reads a line and a word differently where the writing is ambiguous (realdoc 18's "239":
@@ -546,42 +596,37 @@ def _third_vote(
     stretch's where all three differ."""
     from extractor.parsers import ocr_second
 
-    w = words[i]
-    h = max(1, w.bottom - w.top)
-    pad = max(2, round(PAD * h))
+    w = ctx.words[i]
+    pad = max(2, round(PAD * max(1, w.bottom - w.top)))
     read = ocr_second.read_line(gray[max(0, w.top - pad) : w.bottom + pad, max(0, w.x0 - pad) : w.x1 + pad])
     if read is None:
         return voted
-    at = owner.index(i)
+    at = ctx.owner.index(i)
     span = range(at, at + len(w.text))
-    letters = ocr_second.number_sign(first)
     alone = ocr_second.combine(
         w.text,
-        [0.0 if c in blanks and not first[c].isdigit() else w.conf / 100 for c in span],
+        [ctx.conf[c] for c in span],
         read[0],
         read[1],
-        lambda k: doubted(at + k),
-        blanks={c - at for c in blanks if c in span},
-        letters={c - at for c in letters if c in span},
+        lambda k: ctx.doubted(at + k),
+        blanks={c - at for c in ctx.blanks if c in span},
+        letters={c - at for c in ctx.letters if c in span},
     )
     return voted if alone is None else ocr_second.majority(w.text, voted, alone.text)
 
 
-def _targets(
-    words: list[Word], owner: list[int], voted: Any, doubted: Callable[[int], bool], blanks: set[int]
-) -> list[tuple[str, int]]:
+def _targets(ctx: _Stretch, voted: Any) -> list[tuple[str, int]]:
     """Where each letter of a voted stretch goes: ("word", k) into word ``k`` (-1: a space), or ("gap", k)
     into a new word after word ``k``. A digit the second reader added goes into the word beside it when that
     word is doubted or a number (before "7" in "ngày 7 tháng" read "27"), else into the gap."""
+    owner = ctx.owner
 
     def takes(c: int) -> bool:
-        if not 0 <= c < len(owner) or owner[c] < 0:
-            return False
-        ch = words[owner[c]].text[c - owner.index(owner[c])]
+        ch = ctx.first[c]
         if ch.isdigit():
             return True
         # a doubted mark ("4#"), or a letter standing in a number blank ("Z⁄"); never a word of letters
-        return doubted(c) and not (ch.isspace() or ch in "/-.,:()") and (not ch.isalpha() or c in blanks)
+        return ctx.doubted(c) and not (ch.isspace() or ch in "/-.,:()") and (not ch.isalpha() or c in ctx.blanks)
 
     out: list[tuple[str, int]] = []
     n = len(voted.text)
@@ -599,56 +644,9 @@ def _targets(
             out.append(("word", owner[earlier]))
         elif later is not None and takes(later):
             out.append(("word", owner[later]))
-        else:
-            before = next((owner[k] for k in range(c, -1, -1) if owner[k] >= 0), -1) if c >= 0 else -1
-            out.append(("gap", before if before >= 0 else owner[0] - 1))
+        else:  # a new word after the one before, or before the stretch's first
+            out.append(("gap", owner[earlier] if earlier is not None else owner[0] - 1))
     return out
-
-
-def _owners(words: list[Word], stretch: list[int]) -> list[int]:
-    """For each letter of the stretch's text (its words joined by spaces), the word it belongs to (-1: a
-    space)."""
-    owner: list[int] = []
-    for n, i in enumerate(stretch):
-        owner += ([-1] if n else []) + [i] * len(words[i].text)
-    return owner
-
-
-def _vote(gray: numpy.ndarray, words: list[Word], stretch: list[int]) -> Any:
-    """The stretch read again by the second reader and voted with Tesseract's reading, or None."""
-    from extractor.parsers import ocr_second
-
-    h = max(words[i].bottom - words[i].top for i in stretch)
-    pad = max(2, round(PAD * h))
-    x0, x1 = min(words[i].x0 for i in stretch) - pad, max(words[i].x1 for i in stretch) + pad
-    top, bottom = min(words[i].top for i in stretch) - pad, max(words[i].bottom for i in stretch) + pad
-    read = ocr_second.read_line(gray[max(0, top) : bottom, max(0, x0) : x1])
-    if read is None:
-        return None
-    owner = _owners(words, stretch)
-    first = " ".join(words[i].text for i in stretch)
-    blanks = ocr_second.header_blanks(first)
-    # Tesseract's confidence in each letter; in a header blank, a letter or mark where a digit belongs counts
-    # for nothing
-    conf = [
-        1.0 if i < 0 else 0.0 if c in blanks and not first[c].isdigit() else words[i].conf / 100
-        for c, i in enumerate(owner)
-    ]
-    return ocr_second.combine(
-        first,
-        conf,
-        read[0],
-        read[1],
-        _doubted(words, owner, blanks),
-        gaps=bool(blanks) or ocr_second.empty_blank(first),
-        blanks=blanks,
-        letters=ocr_second.number_sign(first),
-    )
-
-
-def _doubted(words: list[Word], owner: list[int], blanks: set[int]) -> Callable[[int], bool]:
-    """Whether letter ``c`` of a stretch's text may be voted on: in a doubted word, or in a header blank."""
-    return lambda c: 0 <= c < len(owner) and owner[c] >= 0 and (c in blanks or words[owner[c]].conf < DOUBT_CONF)
 
 
 def _gap_word(words: list[Word], stretch: list[int], follows: int, digits: str) -> Word:
