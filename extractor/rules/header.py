@@ -333,7 +333,7 @@ def _signer(lines: list[Line], result: HeaderResult, loc: Locator) -> None:
     if not starts:
         starts = [i for i in range(len(lines) - 1, -1, -1) if _head_title(lines[i].text)][:1]
     for i in starts:
-        titles = [_head_title_words(lines[k].text) for k in range(max(0, i - 12), i) if _head_title(lines[k].text)][-1:]
+        titles = [t for k in range(max(0, i - 12), i) if (t := _head_title(lines[k].text))][-1:]
         for nxt in lines[i : i + 30]:  # a long "Nơi nhận" list may stand between
             name = _RANK.sub("", nxt.text)
             if _NAME.match(name) and not _TITLE_LINE.match(name):
@@ -358,22 +358,19 @@ def _title_line(text: str) -> bool:
     return bool(_TITLE_LINE.match(text)) and sum(ch.isalpha() for ch in text) >= 2
 
 
-def _head_title_words(text: str) -> str:
-    """The title of a head-title line without what a scan left after it: "GIÁM ĐÓC ' Xi" -> "GIÁM ĐÓC"."""
-    folded = fold(text)
-    title = max((t for t in _HEAD_TITLES if folded == t or folded.startswith(t + " ")), key=len, default=folded)
-    return " ".join(text.split()[: len(title.split())])
-
-
 def _stray(text: str) -> bool:
     """A line of a few marks (at most 3 letters or digits): what a scan reads of a signature or a stamp."""
     return sum(ch.isalnum() for ch in text) <= 3
 
 
-def _head_title(text: str) -> bool:
-    """A line that is a head's title alone, a few stray marks of a scan after it aside ("GIÁM ĐÓC ' Xi")."""
+def _head_title(text: str) -> str | None:
+    """The title of a line that is a head's title alone, without the few marks a scan may leave after it
+    ("GIÁM ĐÓC ' Xi" -> "GIÁM ĐÓC"); None for any other line."""
     folded = fold(text)
-    return any(folded == t or (folded.startswith(t + " ") and len(folded) - len(t) <= 5) for t in _HEAD_TITLES)
+    for title in _HEAD_TITLES:
+        if folded == title or (folded.startswith(title + " ") and len(folded) - len(title) <= 5):
+            return " ".join(text.split()[: len(title.split())])
+    return None
 
 
 def _commune_fallbacks(doc: Document, result: HeaderResult) -> None:
